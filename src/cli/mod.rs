@@ -1,0 +1,106 @@
+//! The `kuayue` command line: one subcommand per job, all sharing `CORPUS_DIR` / `DATA_DIR`.
+//!
+//! Each group of subcommands lives in its own file next to this one; this file only declares
+//! the interface (a contract: other tools script against these names and flags) and
+//! dispatches.
+
+mod corpus_cmds;
+mod search_cmds;
+mod bot_cmds;
+
+use crate::config::Paths;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// 《跨越》问答机器人: ask the magazine a question, offline or on Telegram.
+#[derive(Debug, Parser)]
+#[command(name = "kuayue", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Answer questions from the local index (builds it on first use).
+    ///
+    /// With no QUESTION, reads questions from standard input, one per line.
+    Ask {
+        /// The question; several words are joined with spaces.
+        question: Vec<String>,
+        /// How many passages to show.
+        #[arg(long, default_value_t = 3)]
+        top: usize,
+        /// Print one JSON object per question.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build (or rebuild) the index from the corpus and say what was indexed.
+    Index,
+    /// Run a question file (dev-set JSONL) and print Recall@1, Recall@3, MRR and every miss.
+    Eval {
+        file: PathBuf,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure dictionary load, index build, query latency and memory.
+    Bench {
+        /// How many times the question set is repeated.
+        #[arg(long, default_value_t = 1000)]
+        rounds: usize,
+        /// Size of the synthetic corpus (the issue replicated under this many identities).
+        #[arg(long, default_value_t = 100)]
+        issues: usize,
+        /// Question file used as the query mix.
+        #[arg(long)]
+        questions: Option<PathBuf>,
+    },
+    /// Print an issue's table of contents (the newest, or the one given as YYYY-NN).
+    Toc {
+        issue: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print every passage in reading order, as the index sees them.
+    Dump {
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import the raw text of a new issue into the corpus.
+    Import {
+        raw: PathBuf,
+        /// Replace the issue if it is already in the corpus.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Run the Telegram bot (settings from the environment or .env).
+    Bot,
+    /// Talk to the bot's handlers in this terminal, without Telegram.
+    Chat,
+}
+
+/// Run the parsed command line. Errors are sentences for the user; `main` prints them.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let paths = Paths::from_env();
+    match cli.command {
+        Command::Ask {
+            question,
+            top,
+            json,
+        } => search_cmds::ask(&paths, &question, top, json),
+        Command::Index => search_cmds::index(&paths),
+        Command::Eval { file, json } => search_cmds::eval(&paths, &file, json),
+        Command::Bench {
+            rounds,
+            issues,
+            questions,
+        } => search_cmds::bench(&paths, rounds, issues, questions.as_deref()),
+        Command::Toc { issue, json } => corpus_cmds::toc(&paths, issue.as_deref(), json),
+        Command::Dump { json } => corpus_cmds::dump(&paths, json),
+        Command::Import { raw, replace } => corpus_cmds::import(&paths, &raw, replace),
+        Command::Bot => bot_cmds::bot(&paths),
+        Command::Chat => bot_cmds::chat(&paths),
+    }
+}
