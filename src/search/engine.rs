@@ -31,8 +31,11 @@ const CANDIDATES: usize = 40;
 const HEADING_BOOST: f32 = 1.5;
 const TITLE_BOOST: f32 = 1.2;
 const COLUMN_BOOST: f32 = 0.5;
-/// Below this coverage of the question's content the top passage is not an answer.
+/// The top passage answers when it covers at least this share of the question's content…
 const MIN_COVERAGE: f32 = 0.5;
+/// …or when several content words (at least this much weight) meet in neighbouring sentences.
+/// Questions the magazine cannot answer match one stray word at best (广州 of 广州天气).
+const MIN_TOGETHER_WEIGHT: f32 = 4.0;
 
 /// What `rebuild` (and the first build of `open`) did.
 #[derive(Debug, Clone, PartialEq)]
@@ -390,7 +393,7 @@ impl Engine {
             .max(1e-6);
 
         // Re-rank.
-        let mut scored: Vec<(f32, u32, f32, Features)> = Vec::with_capacity(candidates.len());
+        let mut scored: Vec<(f32, u32, bool, Features)> = Vec::with_capacity(candidates.len());
         let person = |s: &str| self.has_person(s);
         for &(pid, bm25) in &candidates {
             let Some(e) = self.entries.get(pid as usize) else {
@@ -425,14 +428,49 @@ impl Engine {
                     score += 0.2;
                 }
             }
-            scored.push((score, pid, feat.coverage, feat));
+            let answers = feat.coverage >= MIN_COVERAGE
+                || (feat.together >= 2 && feat.matched >= MIN_TOGETHER_WEIGHT);
+            scored.push((score, pid, answers, feat));
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            let words: Vec<String> = q
+                .concepts
+                .iter()
+                .zip(&matcher.concepts)
+                .map(|(c, m)| format!("{}:{:.2}", c.word, m.weight))
+                .collect();
+            tracing::debug!(
+                "concepts {:?} want {:?} clause {:?}",
+                words,
+                q.want,
+                q.clause
+            );
+            for (score, pid, _, feat) in scored.iter().take(5) {
+                let e = &self.entries[*pid as usize];
+                let (p, _) = self.text_of(e);
+                let bm25 = candidates
+                    .iter()
+                    .find(|c| c.0 == *pid)
+                    .map(|c| c.1)
+                    .unwrap_or(0.0);
+                tracing::debug!(
+                    "{score:.3} cov {:.2} abs {:.2} tog {} prox {:.2} cue {} bm25 {:.2} | {}",
+                    feat.coverage,
+                    feat.matched,
+                    feat.together,
+                    feat.proximity,
+                    feat.cue,
+                    bm25 / max_bm25,
+                    p.text.chars().take(40).collect::<String>()
+                );
+            }
+        }
         let Some(best) = scored.first() else {
             return Ok(Vec::new());
         };
         let clause_hit = clause_pids.contains(&best.1);
-        if !clause_hit && q.required.is_empty() && best.2 < MIN_COVERAGE {
+        if !clause_hit && q.required.is_empty() && !best.2 {
             return Ok(Vec::new());
         }
 

@@ -162,6 +162,17 @@ const STOP: &[&str] = &[
     "一般",
     "呢",
     "讲的是",
+    "的话",
+    "要不要",
+    "还是",
+    "为了",
+    "这些",
+    "那些",
+    "这样",
+    "那样",
+    "那块",
+    "这块",
+    "这方面",
     "是不是",
     "有没有",
     "哪一",
@@ -220,6 +231,11 @@ const STOP: &[&str] = &[
     "with",
     "about",
     "please",
+];
+
+/// Question words that jieba may glue to the following noun.
+const QUESTION_PREFIXES: &[&str] = &[
+    "哪些", "哪个", "哪位", "哪几", "哪一", "什么", "多少", "怎么", "怎样", "如何", "哪",
 ];
 
 /// Words that say little on their own: kept at a lower weight.
@@ -300,7 +316,18 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
     let mut concepts: Vec<Concept> = Vec::new();
     let terms = analyzer.terms(&folded);
     for t in terms.iter().filter(|t| !t.sub) {
-        let w = t.text.as_str();
+        // jieba sometimes glues a question word to the noun it asks about (哪些项目, 什么问题).
+        if STOP.contains(&t.text.as_str()) {
+            continue;
+        }
+        let w = QUESTION_PREFIXES
+            .iter()
+            .find_map(|p| {
+                t.text
+                    .strip_prefix(p)
+                    .filter(|rest| rest.chars().count() >= 2)
+            })
+            .unwrap_or(t.text.as_str());
         if STOP.contains(&w) || is_clause_word(w) {
             continue;
         }
@@ -318,6 +345,7 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
         let subs = terms
             .iter()
             .filter(|s| s.sub && s.from >= t.from && s.to <= t.to && s.position == t.position)
+            .filter(|s| s.text != w && w.contains(&s.text) && !STOP.contains(&s.text.as_str()))
             .map(|s| s.text.clone())
             .collect();
         concepts.push(Concept {

@@ -52,6 +52,10 @@ pub struct Occurrence {
 pub struct Features {
     pub coverage: f32,
     pub proximity: f32,
+    /// Absolute weight of the question matched anywhere in the passage (coverage × total).
+    pub matched: f32,
+    /// Most distinct concepts found together in one pair of neighbouring sentences (or labels).
+    pub together: usize,
     pub cue: bool,
     pub quoted: f32,
     pub title: bool,
@@ -173,9 +177,20 @@ impl Matcher {
         };
         let single: Vec<f32> = per_sentence.iter().map(|cr| score_of(&|i| cr[i])).collect();
         let mut proximity = single.iter().copied().fold(0f32, f32::max);
+        let count_of = |credits: &dyn Fn(usize) -> f32| -> usize {
+            (0..self.concepts.len())
+                .filter(|&i| credits(i).max(label_credit[i]) > 0.0)
+                .count()
+        };
+        let mut together = per_sentence
+            .iter()
+            .map(|cr| count_of(&|i| cr[i]))
+            .max()
+            .unwrap_or(0);
         for w in per_sentence.windows(2) {
             let s = score_of(&|i| w[0][i].max(w[1][i]));
             proximity = proximity.max(s * 0.97);
+            together = together.max(count_of(&|i| w[0][i].max(w[1][i])));
         }
 
         // The best sentence: most of the question, and the kind of answer asked for.
@@ -217,6 +232,8 @@ impl Matcher {
         Features {
             coverage,
             proximity,
+            matched: coverage * total,
+            together,
             cue,
             quoted,
             title,
