@@ -7,7 +7,7 @@
 
 use super::clause::{label_ref, ClauseRef};
 use super::error::SearchError;
-use super::query::{analyse, Analysed};
+use super::query::{analyse, Analysed, Want};
 use super::rank::{Features, Matcher};
 use super::snippet::{snippet, Source};
 use super::{Answer, Hit, PassageRef};
@@ -26,7 +26,7 @@ use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
 /// How many BM25 candidates are re-ranked.
-const CANDIDATES: usize = 40;
+const CANDIDATES: usize = 25;
 /// Field weights, relative to the passage text.
 const HEADING_BOOST: f32 = 1.5;
 const TITLE_BOOST: f32 = 1.2;
@@ -47,6 +47,19 @@ pub struct BuildStats {
     pub generation: String,
 }
 
+/// A re-ranked candidate.
+struct Scored {
+    score: f32,
+    pid: u32,
+    bm25: f32,
+    /// Whether this passage matches enough of the question to count as an answer.
+    answers: bool,
+    feat: Features,
+}
+
+/// How many leading candidates of a 谁 question are checked for names.
+const PERSON_RECHECK: usize = 8;
+
 /// Per passage, prepared at open: where it is and its folded forms.
 struct Entry {
     issue: u32,
@@ -55,6 +68,8 @@ struct Entry {
     folded: Option<Folded>,
     /// Folded article title, body title, column, part and clause label.
     label: String,
+    /// Sentence spans of the folded text.
+    sentences: Vec<std::ops::Range<usize>>,
     /// Hash of the folded text: the same paragraph reprinted is recognised without comparing.
     text_hash: u64,
 }
@@ -229,7 +244,9 @@ impl Engine {
                 }
                 let f = fold(&p.text);
                 let text_hash = hash_str(&f.text);
+                let sentences = super::rank::sentences(&f.text);
                 entries.push(Entry {
+                    sentences,
                     text_hash,
                     issue: ii as u32,
                     passage: pi as u32,
@@ -324,27 +341,35 @@ impl Engine {
 
         // Candidates: BM25 over text, heading, title and column, term by term.
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let add_term = |clauses: &mut Vec<(Occur, Box<dyn Query>)>, word: &str, weight: f32| {
-            for (field, boost) in [
-                (f.text, 1.0),
-                (f.heading, HEADING_BOOST),
-                (f.title, TITLE_BOOST),
-                (f.column, COLUMN_BOOST),
-            ] {
-                let tq = TermQuery::new(
-                    Term::from_field_text(field, word),
-                    IndexRecordOption::WithFreqs,
-                );
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(tq), weight * boost)),
-                ));
-            }
-        };
+        // Sub-words are looked up in the text and title only: the heading and
+        // column are short, and each extra clause costs time on every question.
+        let add_term =
+            |clauses: &mut Vec<(Occur, Box<dyn Query>)>, word: &str, weight: f32, sub: bool| {
+                let fields: &[(tantivy::schema::Field, f32)] = if sub {
+                    &[(f.text, 1.0), (f.title, TITLE_BOOST)]
+                } else {
+                    &[
+                        (f.text, 1.0),
+                        (f.heading, HEADING_BOOST),
+                        (f.title, TITLE_BOOST),
+                        (f.column, COLUMN_BOOST),
+                    ]
+                };
+                for &(field, boost) in fields {
+                    let tq = TermQuery::new(
+                        Term::from_field_text(field, word),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    clauses.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(tq), weight * boost)),
+                    ));
+                }
+            };
         for c in &q.concepts {
-            add_term(&mut clauses, &c.word, c.weight);
+            add_term(&mut clauses, &c.word, c.weight, false);
             for s in &c.subs {
-                add_term(&mut clauses, s, c.weight * 0.5);
+                add_term(&mut clauses, s, c.weight * 0.5, true);
             }
         }
         for p in q.required.iter().chain(&q.quoted) {
@@ -359,7 +384,7 @@ impl Engine {
                     Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), 2.0)),
                 ));
             } else if let Some(w) = p.words.first() {
-                add_term(&mut clauses, w, 1.0);
+                add_term(&mut clauses, w, 1.0, false);
             }
         }
         let mut candidates: Vec<(u32, f32)> = Vec::new();
@@ -392,17 +417,18 @@ impl Engine {
             .fold(0f32, f32::max)
             .max(1e-6);
 
-        // Re-rank.
-        let mut scored: Vec<(f32, u32, bool, Features)> = Vec::with_capacity(candidates.len());
-        let person = |s: &str| self.has_person(s);
-        for &(pid, bm25) in &candidates {
-            let Some(e) = self.entries.get(pid as usize) else {
-                continue;
+        // Re-rank. Recognising names costs a jieba tagging pass per sentence, so a question
+        // asking 谁 is first ranked without that cue, then its leading candidates again with it.
+        let rank_one = |pid: u32, bm25: f32, with_person: bool| -> Option<Scored> {
+            let e = self.entries.get(pid as usize)?;
+            let (p, text) = self.text_of(e);
+            let feat = if with_person {
+                matcher.features(text, &e.sentences, &e.label, |s: &str| self.has_person(s))
+            } else {
+                matcher.features(text, &e.sentences, &e.label, |_: &str| false)
             };
-            let (_, text) = self.text_of(e);
-            let feat = matcher.features(text, &e.label, person);
             if !feat.required_ok {
-                continue;
+                return None;
             }
             let mut score = 0.3 * bm25 / max_bm25
                 + 1.0 * feat.coverage
@@ -413,7 +439,6 @@ impl Engine {
             if clause_pids.contains(&pid) {
                 // That clause first; its first passage before its continuations.
                 score += 3.0;
-                let p = &self.corpus.issues[e.issue as usize].passages[e.passage as usize];
                 let first = pid == 0
                     || self
                         .entries
@@ -430,9 +455,27 @@ impl Engine {
             }
             let answers = feat.coverage >= MIN_COVERAGE
                 || (feat.together >= 2 && feat.matched >= MIN_TOGETHER_WEIGHT);
-            scored.push((score, pid, answers, feat));
+            Some(Scored {
+                score,
+                pid,
+                bm25,
+                answers,
+                feat,
+            })
+        };
+        let mut scored: Vec<Scored> = candidates
+            .iter()
+            .filter_map(|&(pid, bm25)| rank_one(pid, bm25, false))
+            .collect();
+        if q.want == Want::Person {
+            scored.sort_by(|a, b| b.score.total_cmp(&a.score));
+            for s in scored.iter_mut().take(PERSON_RECHECK) {
+                if let Some(again) = rank_one(s.pid, s.bm25, true) {
+                    *s = again;
+                }
+            }
         }
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored.sort_by(|a, b| b.score.total_cmp(&a.score));
         if tracing::enabled!(tracing::Level::DEBUG) {
             let words: Vec<String> = q
                 .concepts
@@ -446,14 +489,16 @@ impl Engine {
                 q.want,
                 q.clause
             );
-            for (score, pid, _, feat) in scored.iter().take(5) {
+            for Scored {
+                score,
+                pid,
+                bm25,
+                feat,
+                ..
+            } in scored.iter().take(5)
+            {
                 let e = &self.entries[*pid as usize];
                 let (p, _) = self.text_of(e);
-                let bm25 = candidates
-                    .iter()
-                    .find(|c| c.0 == *pid)
-                    .map(|c| c.1)
-                    .unwrap_or(0.0);
                 tracing::debug!(
                     "{score:.3} cov {:.2} abs {:.2} tog {} prox {:.2} cue {} bm25 {:.2} | {}",
                     feat.coverage,
@@ -469,15 +514,18 @@ impl Engine {
         let Some(best) = scored.first() else {
             return Ok(Vec::new());
         };
-        let clause_hit = clause_pids.contains(&best.1);
-        if !clause_hit && q.required.is_empty() && !best.2 {
+        let clause_hit = clause_pids.contains(&best.pid);
+        if !clause_hit && q.required.is_empty() && !best.answers {
             return Ok(Vec::new());
         }
 
         // Near-duplicates (the same paragraph reprinted) are listed once.
         let mut hits = Vec::new();
-        let mut kept: Vec<(u64, HashSet<u64>)> = Vec::new();
-        for (score, pid, _, feat) in scored {
+        let mut kept: Vec<(u64, Vec<u64>)> = Vec::new();
+        for Scored {
+            score, pid, feat, ..
+        } in scored
+        {
             if hits.len() >= top {
                 break;
             }
@@ -552,26 +600,40 @@ fn hash_str(s: &str) -> u64 {
     h.finish()
 }
 
-/// Character 4-gram hashes of a text, for near-duplicate detection.
-fn shingles(text: &str) -> HashSet<u64> {
-    use std::hash::{Hash, Hasher};
-    let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
-    chars
+/// Character 4-grams of a text (packed, sorted, distinct), for near-duplicate detection.
+fn shingles(text: &str) -> Vec<u64> {
+    let chars: Vec<u64> = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c as u64)
+        .collect();
+    let mut v: Vec<u64> = chars
         .windows(4)
-        .map(|w| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            w.hash(&mut h);
-            h.finish()
-        })
-        .collect()
+        .map(|w| (w[0] << 48) ^ (w[1] << 32) ^ (w[2] << 16) ^ w[3] ^ (w[0] >> 16 << 8))
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
-fn jaccard(a: &HashSet<u64>, b: &HashSet<u64>) -> f32 {
-    let inter = a.intersection(b).count() as f32;
-    let union = (a.len() + b.len()) as f32 - inter;
-    if union <= 0.0 {
+/// Jaccard similarity of two sorted sets.
+fn jaccard(a: &[u64], b: &[u64]) -> f32 {
+    let (mut i, mut j, mut inter) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                inter += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - inter;
+    if union == 0 {
         1.0
     } else {
-        inter / union
+        inter as f32 / union as f32
     }
 }

@@ -136,10 +136,16 @@ impl Matcher {
     }
 
     /// Score a passage: `text` and `label` are folded.
-    pub fn features(&self, text: &str, label: &str, person: impl Fn(&str) -> bool) -> Features {
+    /// `sentences` are the spans of [`sentences`]`(text)`, computed once per passage.
+    pub fn features(
+        &self,
+        text: &str,
+        sentences: &[Range<usize>],
+        label: &str,
+        person: impl Fn(&str) -> bool,
+    ) -> Features {
         let occ = self.occurrences(text);
         let label_credit = self.label_credit(label);
-        let sentences = sentences(text);
         let total = self.total.max(1e-6);
         let mut in_text = vec![0f32; self.concepts.len()];
         for o in &occ {
@@ -239,7 +245,7 @@ impl Matcher {
             title,
             required_ok,
             best,
-            sentences,
+            sentences: sentences.to_vec(),
             occurrences: occ,
         }
     }
