@@ -191,9 +191,7 @@ pub fn build_issue(
     starts.sort();
     let mut ranges = vec![None; s.articles.len()];
     let mut covered = vec![false; n_lines + 1];
-    for n in front_first..=front_last {
-        covered[n] = true;
-    }
+    covered[front_first..=front_last].fill(true);
     for (k, &(start, i)) in starts.iter().enumerate() {
         let mut end = starts.get(k + 1).map(|x| x.0).unwrap_or(n_lines + 1);
         if front_first > start {
