@@ -396,3 +396,21 @@ fn toc_and_dump_print_the_documented_json() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("CORPUS_DIR"));
 }
+
+#[test]
+fn a_malformed_structure_is_reported_with_file_and_line() {
+    let (_tmp, dir) = util::temp_corpus();
+    let toml = dir.join("2019-03").join("issue.toml");
+    let good = std::fs::read_to_string(&toml).expect("read");
+
+    std::fs::write(&toml, good.replace("start = 161", "start = 162")).expect("write");
+    let err = corpus::load_dir(&dir)
+        .expect_err("shifted start")
+        .to_string();
+    assert!(err.contains("raw.txt:162"), "{err}");
+    assert!(err.contains("中共中央关于加强党的政治"), "{err}");
+
+    std::fs::write(&toml, good.replace("year = 2019", "year = \"二〇一九\"")).expect("write");
+    let err = corpus::load_dir(&dir).expect_err("bad type").to_string();
+    assert!(err.contains("issue.toml:5"), "{err}");
+}

@@ -101,20 +101,18 @@ pub fn load_issue(dir: &Path) -> Result<(Issue, Ledger), CorpusError> {
     let raw_path = dir.join(RAW_FILE);
     let toml_path = dir.join(STRUCTURE_FILE);
     let raw = read_text(&raw_path)?;
-    let structure = Structure::parse(&read_text(&toml_path)?).map_err(|e| {
-        let line = e
+    let toml_text = read_text(&toml_path)?;
+    let structure = Structure::parse(&toml_text).map_err(|e| CorpusError::Invalid {
+        path: toml_path.clone(),
+        line: e
             .span()
             .map(|s| {
-                1 + read_text(&toml_path)
-                    .map(|t| t[..s.start.min(t.len())].matches('\n').count())
-                    .unwrap_or(0)
+                1 + toml_text[..s.start.min(toml_text.len())]
+                    .matches('\n')
+                    .count()
             })
-            .unwrap_or(0);
-        CorpusError::Invalid {
-            path: toml_path.clone(),
-            line,
-            message: e.message().to_string(),
-        }
+            .unwrap_or(0),
+        message: e.message().to_string(),
     })?;
     let id = dir
         .file_name()
