@@ -412,5 +412,5 @@ fn a_malformed_structure_is_reported_with_file_and_line() {
 
     std::fs::write(&toml, good.replace("year = 2019", "year = \"二〇一九\"")).expect("write");
     let err = corpus::load_dir(&dir).expect_err("bad type").to_string();
-    assert!(err.contains("issue.toml:5"), "{err}");
+    assert!(err.contains("issue.toml:6"), "{err}");
 }
