@@ -98,6 +98,9 @@ fn every_character_of_the_raw_text_is_accounted_for_exactly_once() {
             "{kind:?} not seen"
         );
     }
+    for (kind, n) in &counts {
+        println!("{:>15}: {n} characters", kind.name());
+    }
     let total: usize = counts.values().sum();
     let raw_chars = raw.chars().filter(|c| !c.is_whitespace()).count();
     assert_eq!(total, raw_chars);
