@@ -22,4 +22,6 @@
 pub mod cli;
 pub mod config;
 pub mod corpus;
+pub mod index;
+pub mod render;
 pub mod search;
