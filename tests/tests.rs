@@ -1,0 +1,5 @@
+//! One integration-test binary: each module covers one area, sharing `util`.
+
+mod util;
+
+mod corpus;
