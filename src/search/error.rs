@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
-    #[error("语料有误：{0}")]
+    /// The corpus error already says which file and line to fix.
+    #[error(transparent)]
     Corpus(#[from] CorpusError),
     #[error("语料目录中没有任何段落可以索引，请先导入一期杂志（kuayue import <raw.txt>）")]
     NothingToIndex,

@@ -11,7 +11,7 @@
 //! - a clause reference (第十六条, （十六）) and the kind of answer wanted (多少 → a number,
 //!   谁 → a name, 什么时候 → a date, 哪些 → a list).
 
-use super::clause::{find_ref, ClauseRef};
+use super::clause::{find_ref, ClauseKind, ClauseRef};
 use crate::index::fold::{fold_str, is_cjk, looks_traditional};
 use crate::index::Analyzer;
 
@@ -160,7 +160,6 @@ const STOP: &[&str] = &[
     "到底",
     "究竟",
     "一般",
-    "呢",
     "讲的是",
     "的话",
     "要不要",
@@ -240,6 +239,11 @@ const QUESTION_PREFIXES: &[&str] = &[
 
 /// Words that say little on their own: kept at a lower weight.
 const WEAK: &[&str] = &[
+    "需要",
+    "必须",
+    "通常",
+    "所有",
+    "如果",
     "要求",
     "问题",
     "工作",
@@ -328,7 +332,8 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
                     .filter(|rest| rest.chars().count() >= 2)
             })
             .unwrap_or(t.text.as_str());
-        if STOP.contains(&w) || is_clause_word(w) {
+        let part_word = w == "部分" && clause.is_some_and(|c| c.kind == ClauseKind::Part);
+        if STOP.contains(&w) || is_clause_word(w) || part_word {
             continue;
         }
         if concepts.iter().any(|c| c.word == w) {
@@ -367,9 +372,14 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
 
 /// The words of a clause reference (第十六条, 第16条) are not content: the clause lookup uses them.
 fn is_clause_word(w: &str) -> bool {
-    let w = w.trim_start_matches('第');
-    let w = w.trim_end_matches(['条', '项', '款']);
-    w.is_empty() || super::clause::parse_number(w).is_some() && w.chars().count() <= 3
+    if matches!(w, "第" | "条" | "项" | "款") {
+        return true;
+    }
+    let Some(rest) = w.strip_prefix('第') else {
+        return false;
+    };
+    let n = rest.trim_end_matches(['条', '项', '款']);
+    n.is_empty() || super::clause::parse_number(n).is_some()
 }
 
 fn want_of(q: &str) -> Want {
