@@ -417,3 +417,22 @@ fn a_malformed_structure_is_reported_with_file_and_line() {
     let err = corpus::load_dir(&dir).expect_err("bad type").to_string();
     assert!(err.contains("issue.toml:6"), "{err}");
 }
+
+#[test]
+fn windows_line_ends_and_a_byte_order_mark_import_the_same() {
+    let (_tmp, dir) = util::temp_corpus();
+    let text = std::fs::read_to_string(util::test_data("sample-2019-04.txt")).expect("sample");
+    let windows = format!("\u{feff}{}", text.replace('\n', "\r\n"));
+    let report = import::import_bytes(windows.as_bytes(), &dir, false).expect("imports");
+    let corpus = corpus::load_dir(&dir).expect("loads");
+    let issue = corpus.issue(&report.issue_id).expect("the new issue");
+    assert_eq!(issue.articles.len(), 7);
+    assert!(issue.passages.iter().all(|p| !p.text.contains('\r')));
+    assert!(issue.articles.iter().all(|a| !a.title.contains('\u{feff}')));
+
+    let no_identity = text
+        .replace("2019年\n第4期", "")
+        .replace("2019年4月1日编印", "");
+    let err = import::import_bytes(no_identity.as_bytes(), &dir, true).expect_err("no identity");
+    assert!(matches!(err, ImportError::NoIdentity), "{err}");
+}
