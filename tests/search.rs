@@ -422,3 +422,14 @@ fn dev_set_meets_the_targets() {
     assert!(o.recall_at_3 >= 0.97, "Recall@3 {}\n{table}", o.recall_at_3);
     assert_eq!(o.negatives_not_found, o.negatives, "{table}");
 }
+
+#[test]
+fn held_out_questions_meet_the_targets() {
+    let questions = eval::load_questions(&util::test_data("heldout.jsonl")).expect("held-out set");
+    let report = eval::run(engine(), &questions);
+    let o = &report.overall;
+    let table = report.table();
+    assert!(o.recall_at_1 >= 0.90, "Recall@1 {}\n{table}", o.recall_at_1);
+    assert!(o.recall_at_3 >= 0.97, "Recall@3 {}\n{table}", o.recall_at_3);
+    assert_eq!(o.negatives_not_found, o.negatives, "{table}");
+}

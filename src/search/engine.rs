@@ -47,6 +47,12 @@ pub struct BuildStats {
     pub generation: String,
 }
 
+/// Weight of the best sentence (its own coverage plus answer-type cue) in the final score.
+const BEST_SENTENCE_WEIGHT: f32 = 0.25;
+
+/// A small preference for an article's first passage, for questions that ask what it is about.
+const LEAD_BONUS: f32 = 0.03;
+
 /// A re-ranked candidate.
 struct Scored {
     score: f32,
@@ -433,9 +439,11 @@ impl Engine {
             let mut score = 0.3 * bm25 / max_bm25
                 + 1.0 * feat.coverage
                 + 1.0 * feat.proximity
-                + if feat.cue { 0.2 } else { 0.0 }
+                + BEST_SENTENCE_WEIGHT * feat.best_score
                 + 0.5 * feat.quoted
-                + if feat.title { 0.3 } else { 0.0 };
+                + if feat.title { 0.3 } else { 0.0 }
+                // The opening passage of an article says what it is about: it wins ties.
+                + if p.seq == 1 { LEAD_BONUS } else { 0.0 };
             if clause_pids.contains(&pid) {
                 // That clause first; its first passage before its continuations.
                 score += 3.0;

@@ -48,6 +48,8 @@ pub struct Analysed {
     pub titles: Vec<String>,
     pub clause: Option<ClauseRef>,
     pub want: Want,
+    /// The measure word a 多少/几 question asks about (多少家 → 家, 几年 → 年).
+    pub unit: Option<char>,
     pub traditional: bool,
 }
 
@@ -291,6 +293,7 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
     let traditional = looks_traditional(question);
     let clause = find_ref(&folded);
     let want = want_of(&folded);
+    let unit = unit_of(&folded);
 
     let phrase = |text: &str| Phrase {
         text: text.to_string(),
@@ -321,7 +324,7 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
     let terms = analyzer.terms(&folded);
     for t in terms.iter().filter(|t| !t.sub) {
         // jieba sometimes glues a question word to the noun it asks about (哪些项目, 什么问题).
-        if STOP.contains(&t.text.as_str()) {
+        if STOP.contains(&t.text.as_str()) || asks_quantity(&t.text) {
             continue;
         }
         let w = QUESTION_PREFIXES
@@ -366,8 +369,30 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
         titles,
         clause,
         want,
+        unit,
         traditional,
     }
+}
+
+/// The measure word right after 多少 or 几 (几个, 多少家, 多少首), if any.
+fn unit_of(q: &str) -> Option<char> {
+    for key in ["多少", "几"] {
+        for (i, _) in q.match_indices(key) {
+            let c = q[i + key.len()..].chars().next()?;
+            if super::rank::MEASURES.contains(c) {
+                return Some(c);
+            }
+        }
+    }
+    None
+}
+
+/// A question word with the unit it asks for (多长时间, 多少年, 几次): no content of its own.
+fn asks_quantity(w: &str) -> bool {
+    ["多少", "多长", "多久", "多大", "多高", "多远", "几"]
+        .iter()
+        .any(|p| w.starts_with(p))
+        && w.chars().count() <= 4
 }
 
 /// The words of a clause reference (第十六条, 第16条) are not content: the clause lookup uses them.
