@@ -256,7 +256,7 @@ impl Engine {
                     text_hash,
                     issue: ii as u32,
                     passage: pi as u32,
-                    folded: (!f.is_identity()).then_some(f),
+                    folded: (f.text != p.text).then_some(f),
                     label: fold_str(&label),
                 });
             }

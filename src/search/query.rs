@@ -304,7 +304,7 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
             .map(|t| t.text)
             .collect(),
     };
-    let required: Vec<Phrase> = delimited(&folded, '"', '"')
+    let required: Vec<Phrase> = delimited(&folded.replace('＂', "\""), '"', '"')
         .into_iter()
         .map(|t| phrase(&t))
         .filter(|p| !p.words.is_empty())
