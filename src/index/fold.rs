@@ -13,6 +13,12 @@ use std::sync::LazyLock;
 static T2S: LazyLock<Vec<&'static Trie<&'static str>>> =
     LazyLock::new(|| Converters::T2S.dictionaries());
 
+/// Build the conversion table now (it is built on first use otherwise, ~0.1 s), so that loading
+/// the dictionaries pays for it rather than the first question or the first index build.
+pub fn warm_up() {
+    LazyLock::force(&T2S);
+}
+
 /// A folded text with the way back to the original.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Folded {

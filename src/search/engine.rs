@@ -178,6 +178,7 @@ impl Engine {
             path: dir.clone(),
             source,
         })?;
+        tracing::debug!("index written in {:?}", started.elapsed());
         let io = |source| SearchError::Io {
             path: dir.clone(),
             source,
@@ -204,6 +205,7 @@ impl Engine {
         };
         let engine = Engine::from_index(corpus, analyzer, index, gen)
             .map_err(|source| SearchError::Index { path: dir, source })?;
+        tracing::debug!("engine ready in {:?}", started.elapsed());
         Ok((engine, stats))
     }
 
