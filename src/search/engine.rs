@@ -104,11 +104,10 @@ impl std::fmt::Debug for Engine {
 /// Load the user dictionary beside the corpus (or the built-in one) and the corpus itself.
 fn load_inputs(paths: &Paths) -> Result<(Analyzer, String, Corpus), SearchError> {
     let dict_path = paths.corpus_dir.join("user.dict");
-    let (analyzer, dict) =
-        Analyzer::load(&dict_path).map_err(|source| SearchError::Dictionary {
-            path: dict_path.clone(),
-            source,
-        })?;
+    let (analyzer, dict) = Analyzer::load(&dict_path).map_err(|err| SearchError::Dictionary {
+        path: dict_path.clone(),
+        err,
+    })?;
     let corpus = corpus::load_dir(&paths.corpus_dir)?;
     if corpus.passage_count() == 0 {
         return Err(SearchError::NothingToIndex);
@@ -127,7 +126,7 @@ impl Engine {
                 match Index::open_in_dir(&dir) {
                     Ok(index) => {
                         return Engine::from_index(corpus, analyzer, index, p.generation.clone())
-                            .map_err(|source| SearchError::Index { path: dir, source });
+                            .map_err(|err| SearchError::Index { path: dir, err });
                     }
                     Err(e) => tracing::warn!("index {} unusable, rebuilding: {e}", dir.display()),
                 }
@@ -164,24 +163,24 @@ impl Engine {
         data_dir: &Path,
     ) -> Result<(Engine, BuildStats), SearchError> {
         let started = Instant::now();
-        std::fs::create_dir_all(data_dir).map_err(|source| SearchError::DataDir {
+        std::fs::create_dir_all(data_dir).map_err(|err| SearchError::DataDir {
             path: data_dir.to_path_buf(),
-            source,
+            err,
         })?;
         let gen = generation::new_generation(fingerprint);
         let dir = generation::generation_dir(data_dir, &gen);
-        std::fs::create_dir_all(&dir).map_err(|source| SearchError::DataDir {
+        std::fs::create_dir_all(&dir).map_err(|err| SearchError::DataDir {
             path: dir.clone(),
-            source,
+            err,
         })?;
-        let index = build_index(&dir, &corpus, &analyzer).map_err(|source| SearchError::Index {
+        let index = build_index(&dir, &corpus, &analyzer).map_err(|err| SearchError::Index {
             path: dir.clone(),
-            source,
+            err,
         })?;
         tracing::debug!("index written in {:?}", started.elapsed());
-        let io = |source| SearchError::Io {
+        let io = |err| SearchError::Io {
             path: dir.clone(),
-            source,
+            err,
         };
         generation::mark_ready(&dir).map_err(io)?;
         generation::write_pointer(
@@ -191,9 +190,9 @@ impl Engine {
                 fingerprint: fingerprint.to_string(),
             },
         )
-        .map_err(|source| SearchError::Io {
+        .map_err(|err| SearchError::Io {
             path: data_dir.join(generation::POINTER_FILE),
-            source,
+            err,
         })?;
         generation::remove_old(data_dir, &gen);
         let stats = BuildStats {
@@ -204,7 +203,7 @@ impl Engine {
             generation: gen.clone(),
         };
         let engine = Engine::from_index(corpus, analyzer, index, gen)
-            .map_err(|source| SearchError::Index { path: dir, source })?;
+            .map_err(|err| SearchError::Index { path: dir, err })?;
         tracing::debug!("engine ready in {:?}", started.elapsed());
         Ok((engine, stats))
     }
