@@ -433,3 +433,63 @@ fn held_out_questions_meet_the_targets() {
     assert!(o.recall_at_3 >= 0.97, "Recall@3 {}\n{table}", o.recall_at_3);
     assert_eq!(o.negatives_not_found, o.negatives, "{table}");
 }
+
+// ---- the command line -------------------------------------------------------------------
+
+fn kuayue(data_dir: &std::path::Path, corpus_dir: &std::path::Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_kuayue"));
+    c.env("CORPUS_DIR", corpus_dir)
+        .env("DATA_DIR", data_dir)
+        .env_remove("RUST_LOG");
+    c
+}
+
+#[test]
+fn cli_ask_reads_questions_from_stdin_and_prints_json_lines() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut child = kuayue(tmp.path(), &util::corpus_dir())
+        .args(["ask", "--json", "--top", "2"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run kuayue");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all("信鬼神\n\n比特币现在多少钱一个\n".as_bytes())
+        .expect("write questions");
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 2, "blank lines are skipped: {stdout}");
+    assert_eq!(lines[0]["not_found"], false);
+    assert!(lines[0]["results"].as_array().is_some_and(|r| r.len() <= 2));
+    assert_eq!(lines[1]["not_found"], true);
+    assert_eq!(lines[1]["results"].as_array().map(|r| r.len()), Some(0));
+}
+
+#[test]
+fn cli_errors_are_sentences_with_a_failing_exit_code() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = kuayue(tmp.path(), &tmp.path().join("no-corpus"))
+        .args(["ask", "信鬼神"])
+        .output()
+        .expect("run kuayue");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("找不到语料目录") && err.contains("CORPUS_DIR"),
+        "{err}"
+    );
+}
