@@ -50,6 +50,9 @@ pub struct BuildStats {
 /// Weight of the best sentence (its own coverage plus answer-type cue) in the final score.
 const BEST_SENTENCE_WEIGHT: f32 = 0.25;
 
+/// Weight of a question word that is neither in the dictionary nor in the index.
+const UNKNOWN_WORD_FACTOR: f32 = 0.5;
+
 /// A small preference for an article's first passage, for questions that ask what it is about.
 const LEAD_BONUS: f32 = 0.03;
 
@@ -329,6 +332,7 @@ impl Engine {
         let n_docs = searcher.num_docs().max(1) as f32;
         let mut idf_cache: HashMap<&str, f32> = HashMap::new();
         let f = self.fields;
+        let jieba = self.analyzer.jieba();
         let idf_of = |w: &str| -> f32 {
             let df = [f.text, f.heading, f.title]
                 .iter()
@@ -339,7 +343,16 @@ impl Engine {
                 })
                 .max()
                 .unwrap_or(0) as f32;
-            (1.0 + (n_docs - df + 0.5) / (df + 0.5)).ln()
+            let idf = (1.0 + (n_docs - df + 0.5) / (df + 0.5)).ln();
+            // A Chinese "word" that neither the dictionary nor the magazine knows was guessed
+            // by jieba's HMM, often by gluing a function character to a content one (要花,
+            // 来评): it counts half, so that a guess cannot outweigh the words of the question
+            // that are real.
+            if df == 0.0 && w.chars().all(crate::index::fold::is_cjk) && !jieba.has_word(w) {
+                idf * UNKNOWN_WORD_FACTOR
+            } else {
+                idf
+            }
         };
         for c in &q.concepts {
             idf_cache.insert(c.word.as_str(), idf_of(&c.word));

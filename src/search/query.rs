@@ -162,6 +162,12 @@ const STOP: &[&str] = &[
     "到底",
     "究竟",
     "一般",
+    "干嘛",
+    "干啥",
+    "干什么",
+    "做什么",
+    "来",
+    "去",
     "讲的是",
     "的话",
     "要不要",
@@ -336,7 +342,9 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
             })
             .unwrap_or(t.text.as_str());
         let part_word = w == "部分" && clause.is_some_and(|c| c.kind == ClauseKind::Part);
-        if STOP.contains(&w) || is_clause_word(w) || part_word {
+        // The unit of a 多少/几 question (多少年 → 年) is what the answer's number carries.
+        let unit_word = unit.is_some_and(|u| w.chars().eq(std::iter::once(u)));
+        if STOP.contains(&w) || is_clause_word(w) || part_word || unit_word {
             continue;
         }
         if concepts.iter().any(|c| c.word == w) {
