@@ -65,6 +65,11 @@ fn is_numeral(c: char) -> bool {
 
 /// The clause a (folded) question refers to, if it names one.
 pub fn find_ref(q: &str) -> Option<ClauseRef> {
+    find_ref_span(q).map(|(r, _)| r)
+}
+
+/// The clause reference and the byte span of its words (`第16条`, `(三)`) in the question.
+pub fn find_ref_span(q: &str) -> Option<(ClauseRef, std::ops::Range<usize>)> {
     let chars: Vec<(usize, char)> = q.char_indices().collect();
     for (k, &(i, c)) in chars.iter().enumerate() {
         // 第N条 / 第N项 / 第N款 / 第N部分
@@ -80,16 +85,18 @@ pub fn find_ref(q: &str) -> Option<ClauseRef> {
             };
             let rest = &q[end..];
             if rest.starts_with('条') || rest.starts_with('项') || rest.starts_with('款') {
-                return Some(ClauseRef {
+                let r = ClauseRef {
                     kind: ClauseKind::Paren,
                     number,
-                });
+                };
+                return Some((r, i..end + '条'.len_utf8()));
             }
             if rest.starts_with("部分") {
-                return Some(ClauseRef {
+                let r = ClauseRef {
                     kind: ClauseKind::Part,
                     number,
-                });
+                };
+                return Some((r, i..end + "部分".len()));
             }
         }
         // (N) or （N）
@@ -101,10 +108,11 @@ pub fn find_ref(q: &str) -> Option<ClauseRef> {
             }
             if j > k + 1 && matches!(chars.get(j).map(|x| x.1), Some(')' | '）')) {
                 if let Some(number) = parse_number(&q[start..chars[j].0]) {
-                    return Some(ClauseRef {
+                    let r = ClauseRef {
                         kind: ClauseKind::Paren,
                         number,
-                    });
+                    };
+                    return Some((r, i..chars[j].0 + chars[j].1.len_utf8()));
                 }
             }
         }
@@ -169,6 +177,7 @@ mod tests {
             })
         );
         assert_eq!(find_ref("第一次会议"), None);
+        assert_eq!(find_ref_span("意见第16条").map(|x| x.1), Some(6..14));
         assert_eq!(find_ref("()"), None);
     }
 

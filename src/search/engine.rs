@@ -5,7 +5,7 @@
 //! (`rank`), then cut snippets and best sentences (`snippet`). Everything it needs per passage
 //! (folded text, folded labels, clause numbers) is prepared once when the engine opens.
 
-use super::clause::{label_ref, ClauseRef};
+use super::clause::{label_ref, ClauseKind, ClauseRef};
 use super::error::SearchError;
 use super::query::{analyse, Analysed, Want};
 use super::rank::{Features, Matcher};
@@ -421,11 +421,7 @@ impl Engine {
             }
         }
         // The clause a reader names is a candidate whatever its words.
-        let clause_pids: HashSet<u32> = q
-            .clause
-            .and_then(|r| self.clauses.get(&r))
-            .map(|v| v.iter().copied().collect())
-            .unwrap_or_default();
+        let clause_pids = self.clause_candidates(q, &matcher);
         for &pid in &clause_pids {
             if !candidates.iter().any(|c| c.0 == pid) {
                 candidates.push((pid, 0.0));
@@ -602,6 +598,51 @@ impl Engine {
             best_sentence: src.marked(best_range, &feat.occurrences),
             score,
         })
+    }
+
+    /// The passages of the clause a question names. 第三条 means clause (三) and 第三部分 part 三、,
+    /// but an article numbered only by parts is cited with 条 too: both kinds are considered,
+    /// and the passages whose article and heading match the rest of the question best are kept
+    /// (七大行动第三项 is the third action of that article, not clause (三) of the 意见), the
+    /// kind the reader wrote winning ties.
+    fn clause_candidates(&self, q: &Analysed, matcher: &Matcher) -> HashSet<u32> {
+        let Some(r) = q.clause else {
+            return HashSet::new();
+        };
+        let other = ClauseRef {
+            kind: match r.kind {
+                ClauseKind::Paren => ClauseKind::Part,
+                ClauseKind::Part => ClauseKind::Paren,
+            },
+            number: r.number,
+        };
+        let mut scored: Vec<(f32, bool, u32)> = Vec::new();
+        for (preferred, key) in [(true, r), (false, other)] {
+            for &pid in self.clauses.get(&key).into_iter().flatten() {
+                let Some(e) = self.entries.get(pid as usize) else {
+                    continue;
+                };
+                let label: f32 = matcher
+                    .label_credit(&e.label)
+                    .iter()
+                    .zip(&matcher.concepts)
+                    .map(|(credit, c)| credit * c.weight)
+                    .sum();
+                scored.push((label, preferred, pid));
+            }
+        }
+        let best = scored
+            .iter()
+            .map(|s| (s.0, s.1))
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let Some((best_label, best_kind)) = best else {
+            return HashSet::new();
+        };
+        scored
+            .into_iter()
+            .filter(|s| s.0 >= best_label - 1e-3 && s.1 == best_kind)
+            .map(|s| s.2)
+            .collect()
     }
 
     /// Does a sentence name a person (a dictionary name, or a name jieba recognises)?

@@ -11,7 +11,7 @@
 //! - a clause reference (第十六条, （十六）) and the kind of answer wanted (多少 → a number,
 //!   谁 → a name, 什么时候 → a date, 哪些 → a list).
 
-use super::clause::{find_ref, ClauseKind, ClauseRef};
+use super::clause::{find_ref_span, ClauseKind, ClauseRef};
 use crate::index::fold::{fold_str, is_cjk, looks_traditional};
 use crate::index::Analyzer;
 
@@ -297,7 +297,8 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
     let question = truncate_chars(question, 200);
     let folded = fold_str(question);
     let traditional = looks_traditional(question);
-    let clause = find_ref(&folded);
+    let clause_span = find_ref_span(&folded);
+    let clause = clause_span.as_ref().map(|(r, _)| *r);
     let want = want_of(&folded);
     let unit = unit_of(&folded);
 
@@ -341,6 +342,13 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
                     .filter(|rest| rest.chars().count() >= 2)
             })
             .unwrap_or(t.text.as_str());
+        // The words of the clause reference itself (第, 16, 条) are for the clause lookup.
+        let in_ref = clause_span
+            .as_ref()
+            .is_some_and(|(_, span)| t.from >= span.start && t.to <= span.end);
+        if in_ref {
+            continue;
+        }
         let part_word = w == "部分" && clause.is_some_and(|c| c.kind == ClauseKind::Part);
         // The unit of a 多少/几 question (多少年 → 年) is what the answer's number carries.
         let unit_word = unit.is_some_and(|u| w.chars().eq(std::iter::once(u)));
