@@ -240,6 +240,11 @@ fn clause_lookup_on_the_real_issue() {
     let clause = a.hits[0].clause.as_deref().unwrap_or("");
     assert!(clause.contains("十六"), "{clause}");
     assert!(a.hits[0].text.contains("反腐败无禁区"));
+    // An article numbered by parts only: 第三项 is its part 三、, not clause (三) of the 意见.
+    let a = engine().ask("七大行动的第三项是什么", 3);
+    let clause = a.hits[0].clause.as_deref().unwrap_or("");
+    assert!(clause.starts_with("三、"), "{clause}");
+    assert!(a.hits[0].article.contains("七大行动"));
 }
 
 // ---- not found --------------------------------------------------------------------------
