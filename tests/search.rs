@@ -498,3 +498,19 @@ fn cli_errors_are_sentences_with_a_failing_exit_code() {
         "{err}"
     );
 }
+
+#[test]
+fn the_engine_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Engine>();
+    let e = std::sync::Arc::new(small_engine());
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let e = e.clone();
+            std::thread::spawn(move || e.1.ask("腹式呼吸", 3).hits.len())
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().expect("thread"), 1);
+    }
+}

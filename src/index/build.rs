@@ -9,7 +9,7 @@ use tantivy::{Index, IndexWriter, TantivyDocument};
 
 /// Memory the writer may use before it flushes a segment. Small on purpose: the whole issue fits,
 /// and the bot's resident memory stays low while it reindexes.
-const WRITER_MEMORY: usize = 30_000_000;
+const WRITER_MEMORY: usize = 20_000_000;
 
 /// Register our tokenizer on an index (created or opened): the schema refers to it by name.
 pub fn register(index: &Index, analyzer: &Analyzer) {
@@ -35,6 +35,9 @@ pub fn build_index(dir: &Path, corpus: &Corpus, analyzer: &Analyzer) -> tantivy:
     let index = Index::create_in_dir(dir, schema)?;
     register(&index, analyzer);
     let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+    // A generation is written once and never updated: merging its segments in the background
+    // would only cost memory and time during the build.
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
     let mut pid = 0u64;
     for issue in &corpus.issues {
         for p in &issue.passages {

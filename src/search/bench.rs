@@ -29,18 +29,29 @@ pub struct Latency {
     pub median_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
+    /// The slowest questions with their mean time.
+    pub slowest: Vec<(f64, String)>,
 }
 
 fn latency(engine: &Engine, questions: &[String], rounds: usize) -> Latency {
     let mut samples = Vec::with_capacity(questions.len() * rounds);
+    let mut per_question = vec![0f64; questions.len()];
     for _ in 0..rounds {
-        for q in questions {
+        for (i, q) in questions.iter().enumerate() {
             let t = Instant::now();
             let a = engine.ask(q, 5);
-            samples.push(t.elapsed().as_secs_f64() * 1000.0);
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            samples.push(ms);
+            per_question[i] += ms;
             std::hint::black_box(a);
         }
     }
+    let mut slowest: Vec<(f64, &String)> = per_question
+        .iter()
+        .map(|t| t / rounds.max(1) as f64)
+        .zip(questions)
+        .collect();
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
     samples.sort_by(f64::total_cmp);
     let at = |p: f64| {
         samples
@@ -49,6 +60,11 @@ fn latency(engine: &Engine, questions: &[String], rounds: usize) -> Latency {
             .unwrap_or(0.0)
     };
     Latency {
+        slowest: slowest
+            .into_iter()
+            .take(3)
+            .map(|(ms, q)| (ms, q.clone()))
+            .collect(),
         queries: samples.len(),
         median_ms: at(0.5),
         p99_ms: at(0.99),
@@ -175,6 +191,9 @@ fn run_in(
         "query, top 5 + snippets  median {:.3} ms  p99 {:.3} ms  max {:.3} ms  ({} queries)",
         l.median_ms, l.p99_ms, l.max_ms, l.queries
     )?;
+    for (ms, q) in &l.slowest {
+        writeln!(out, "  slowest: {ms:.3} ms  {q}")?;
+    }
     if let Some(rss) = peak_rss_mb() {
         writeln!(out, "peak RSS (one corpus)    {rss:8.1} MB")?;
     }

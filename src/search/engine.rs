@@ -19,6 +19,7 @@ use crate::index::schema::Fields;
 use crate::index::{fold, fold_str, Analyzer, Folded};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::OnceLock;
 use std::time::Instant;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
@@ -67,7 +68,7 @@ struct Scored {
 }
 
 /// How many leading candidates of a 谁 question are checked for names.
-const PERSON_RECHECK: usize = 8;
+const PERSON_RECHECK: usize = 6;
 
 /// Per passage, prepared at open: where it is and its folded forms.
 struct Entry {
@@ -79,6 +80,8 @@ struct Entry {
     label: String,
     /// Sentence spans of the folded text.
     sentences: Vec<std::ops::Range<usize>>,
+    /// Which sentences name a person: tagged on the first 谁 question that needs it, then kept.
+    persons: OnceLock<Vec<bool>>,
     /// Hash of the folded text: the same paragraph reprinted is recognised without comparing.
     text_hash: u64,
 }
@@ -257,6 +260,7 @@ impl Engine {
                 let sentences = super::rank::sentences(&f.text);
                 entries.push(Entry {
                     sentences,
+                    persons: OnceLock::new(),
                     text_hash,
                     issue: ii as u32,
                     passage: pi as u32,
@@ -439,9 +443,17 @@ impl Engine {
             let e = self.entries.get(pid as usize)?;
             let (p, text) = self.text_of(e);
             let feat = if with_person {
-                matcher.features(text, &e.sentences, &e.label, |s: &str| self.has_person(s))
+                let persons = e.persons.get_or_init(|| {
+                    e.sentences
+                        .iter()
+                        .map(|r| text.get(r.clone()).is_some_and(|s| self.has_person(s)))
+                        .collect()
+                });
+                matcher.features(text, &e.sentences, &e.label, |i| {
+                    persons.get(i).copied().unwrap_or(false)
+                })
             } else {
-                matcher.features(text, &e.sentences, &e.label, |_: &str| false)
+                matcher.features(text, &e.sentences, &e.label, |_| false)
             };
             if !feat.required_ok {
                 return None;
@@ -645,14 +657,17 @@ impl Engine {
             .collect()
     }
 
-    /// Does a sentence name a person (a dictionary name, or a name jieba recognises)?
+    /// Does a sentence name a person? 同志 follows a name in this magazine; otherwise a word the
+    /// dictionaries tag `nr` (the user dictionary lists the people of each issue). Tagging
+    /// without the HMM keeps this cheap: the HMM tagger costs ten times more per sentence.
     fn has_person(&self, s: &str) -> bool {
-        self.analyzer
-            .jieba()
-            .tag(s, true)
-            .iter()
-            .any(|t| t.tag == "nr" && t.word.chars().count() >= 2)
-            || s.contains("同志")
+        s.contains("同志")
+            || self
+                .analyzer
+                .jieba()
+                .tag(s, false)
+                .iter()
+                .any(|t| t.tag == "nr" && t.word.chars().count() >= 2)
     }
 }
 

@@ -141,13 +141,14 @@ impl Matcher {
     }
 
     /// Score a passage: `text` and `label` are folded.
-    /// `sentences` are the spans of [`sentences`]`(text)`, computed once per passage.
+    /// `sentences` are the spans of [`sentences`]`(text)`, computed once per passage;
+    /// `person(i)` says whether sentence `i` names a person (asked only for 谁 questions).
     pub fn features(
         &self,
         text: &str,
         sentences: &[Range<usize>],
         label: &str,
-        person: impl Fn(&str) -> bool,
+        person: impl Fn(usize) -> bool,
     ) -> Features {
         let occ = self.occurrences(text);
         let label_credit = self.label_credit(label);
@@ -216,7 +217,7 @@ impl Matcher {
                 .sum::<f32>()
                 / total;
             let has_cue = if own > 0.0 {
-                self.cue(&text[r.clone()], &person)
+                self.cue(&text[r.clone()], || person(i))
             } else {
                 0.0
             };
@@ -262,7 +263,7 @@ impl Matcher {
 
     /// Does this sentence hold the kind of answer the question asks for? A number with the
     /// very unit asked about (多少家 → 193家) counts more than any number.
-    fn cue(&self, s: &str, person: &impl Fn(&str) -> bool) -> f32 {
+    fn cue(&self, s: &str, person: impl FnOnce() -> bool) -> f32 {
         let yes = |b: bool| if b { 0.2 } else { 0.0 };
         match self.want {
             Want::Any => 0.0,
@@ -272,7 +273,7 @@ impl Matcher {
             },
             Want::Date => yes(has_date(s)),
             Want::List => yes(s.matches('、').count() >= 2 || s.contains("一是")),
-            Want::Person => yes(person(s)),
+            Want::Person => yes(person()),
         }
     }
 }
