@@ -19,7 +19,10 @@
 //!
 //! One search path serves the CLI, the bot and the tests; the bot adds only Telegram concerns.
 
+pub mod bot;
+pub mod cli;
 pub mod config;
 pub mod corpus;
+pub mod render;
 pub mod search;
-pub mod cli;
+pub mod store;

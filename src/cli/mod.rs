@@ -4,9 +4,9 @@
 //! the interface (a contract: other tools script against these names and flags) and
 //! dispatches.
 
+mod bot_cmds;
 mod corpus_cmds;
 mod search_cmds;
-mod bot_cmds;
 
 use crate::config::Paths;
 use clap::{Parser, Subcommand};

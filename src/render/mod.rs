@@ -1,0 +1,3 @@
+//! Renderers: turn an `Answer` into what a reader sees. They never search themselves.
+
+pub mod html;
