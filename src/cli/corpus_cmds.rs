@@ -1,17 +1,153 @@
 //! `toc`, `dump`, `import`: the corpus as an editor sees it.
 
 use crate::config::Paths;
-use anyhow::bail;
+use crate::corpus::{self, import, Corpus, Issue};
+use anyhow::{bail, Context};
+use serde_json::json;
+use std::io::Write;
 use std::path::Path;
 
-pub fn toc(_paths: &Paths, _issue: Option<&str>, _json: bool) -> anyhow::Result<()> {
-    bail!("toc: not available yet")
+pub fn toc(paths: &Paths, issue: Option<&str>, json: bool) -> anyhow::Result<()> {
+    let corpus = corpus::load_dir(&paths.corpus_dir)?;
+    let issues: Vec<&Issue> = match issue {
+        Some(id) => vec![find_issue(&corpus, id)?],
+        None if json => corpus.issues.iter().collect(),
+        None => corpus.latest().into_iter().collect(),
+    };
+    let mut out = std::io::stdout().lock();
+    if json {
+        let value = json!({ "issues": issues.iter().map(|i| toc_json(i)).collect::<Vec<_>>() });
+        writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+        return Ok(());
+    }
+    for issue in issues {
+        write!(out, "{}", toc_text(issue))?;
+    }
+    Ok(())
 }
 
-pub fn dump(_paths: &Paths, _json: bool) -> anyhow::Result<()> {
-    bail!("dump: not available yet")
+fn find_issue<'a>(corpus: &'a Corpus, id: &str) -> anyhow::Result<&'a Issue> {
+    match corpus.issue(id) {
+        Some(i) => Ok(i),
+        None => {
+            let known: Vec<&str> = corpus.issues.iter().map(|i| i.meta.id.as_str()).collect();
+            bail!("语料库中没有 {id} 这一期（现有：{}）", known.join("、"))
+        }
+    }
 }
 
-pub fn import(_paths: &Paths, _raw: &Path, _replace: bool) -> anyhow::Result<()> {
-    bail!("import: not available yet")
+/// The `toc --json` shape of one issue (a contract: see README).
+pub fn toc_json(issue: &Issue) -> serde_json::Value {
+    json!({
+        "issue": issue.meta.id,
+        "label": issue.meta.label(),
+        "total": issue.meta.total,
+        "date": issue.meta.date,
+        "articles": issue.articles.iter().map(|a| json!({
+            "title": a.title,
+            "column": a.column,
+            "source": a.source,
+            "pages": a.pages.pair(),
+            "cover": a.pages.cover,
+            "in_toc": a.in_toc,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The table of contents as plain text, grouped by column.
+pub fn toc_text(issue: &Issue) -> String {
+    let mut s = format!(
+        "{}（总第{}期，{}）\n",
+        issue.meta.display(),
+        issue
+            .meta
+            .total
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| "?".into()),
+        issue.meta.date
+    );
+    let mut column = "";
+    for a in &issue.articles {
+        if a.column != column {
+            column = &a.column;
+            s.push_str(&format!("\n【{column}】\n"));
+        }
+        let mark = if a.in_toc { "" } else { "（目录外）" };
+        let source = a
+            .source
+            .as_deref()
+            .map(|x| format!(" —— {x}"))
+            .unwrap_or_default();
+        s.push_str(&format!("  {}  {}{}{}\n", a.pages, a.title, mark, source));
+    }
+    s
+}
+
+pub fn dump(paths: &Paths, json: bool) -> anyhow::Result<()> {
+    let corpus = corpus::load_dir(&paths.corpus_dir)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for issue in &corpus.issues {
+        for p in &issue.passages {
+            let a = issue.article_of(p);
+            if json {
+                let v = json!({
+                    "issue": issue.meta.id,
+                    "article": a.title,
+                    "column": a.column,
+                    "pages": a.pages.pair(),
+                    "clause": p.clause,
+                    "seq": p.seq,
+                    "text": p.text,
+                    "section": p.section,
+                    "lines": p.lines,
+                });
+                writeln!(out, "{v}")?;
+            } else {
+                let clause = p
+                    .clause
+                    .as_deref()
+                    .map(|c| format!(" · {c}"))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "── {} · {} · {}{} [#{}, 第{}–{}行]\n{}\n",
+                    issue.meta.display(),
+                    a.pages,
+                    a.title,
+                    clause,
+                    p.seq,
+                    p.lines[0],
+                    p.lines[1],
+                    p.text
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+pub fn import(paths: &Paths, raw: &Path, replace: bool) -> anyhow::Result<()> {
+    let report = import::import_file(raw, &paths.corpus_dir, replace)
+        .with_context(|| format!("无法导入 {}", raw.display()))?;
+    println!(
+        "已{}《跨越》{}：{} 篇，{} 段，写入 {}",
+        if report.replaced { "替换" } else { "导入" },
+        report.label,
+        report.articles,
+        report.passages,
+        report.dir.display()
+    );
+    if report.warnings.is_empty() {
+        println!("没有需要核对的地方。");
+    } else {
+        println!(
+            "请编辑核对以下 {} 处（行号为 raw.txt 的行号）：",
+            report.warnings.len()
+        );
+        for w in &report.warnings {
+            println!("  - {w}");
+        }
+    }
+    Ok(())
 }

@@ -7,11 +7,24 @@
 //! articles, repairs it (`clean`) and splits it into passages (`passages`).
 //! `import` writes a new issue's directory from a raw text.
 
+mod clean;
+pub mod import;
+pub mod ledger;
 mod model;
+mod passages;
+pub mod structure;
+pub mod text;
+pub mod toc;
 
 pub use model::*;
 
+use ledger::{Kind, Ledger};
 use std::path::{Path, PathBuf};
+use structure::{anchor_of, Structure};
+
+/// File names inside an issue directory.
+pub const RAW_FILE: &str = "raw.txt";
+pub const STRUCTURE_FILE: &str = "issue.toml";
 
 /// Why a corpus could not be loaded. Messages name the file and line an editor must fix.
 #[derive(Debug, thiserror::Error)]
@@ -36,8 +49,224 @@ pub enum CorpusError {
 
 /// Load every issue under `dir`, oldest first.
 pub fn load_dir(dir: &Path) -> Result<Corpus, CorpusError> {
+    let mut issues = Vec::new();
+    for issue_dir in issue_dirs(dir)? {
+        issues.push(load_issue(&issue_dir)?.0);
+    }
+    if issues.is_empty() {
+        return Err(CorpusError::Empty(dir.to_path_buf()));
+    }
+    issues.sort_by_key(|i| (i.meta.year, i.meta.number));
+    Ok(Corpus { issues })
+}
+
+/// The issue directories under `dir` (those holding an `issue.toml`), sorted by name.
+pub fn issue_dirs(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
     if !dir.is_dir() {
         return Err(CorpusError::NoCorpusDir(dir.to_path_buf()));
     }
-    Err(CorpusError::Empty(dir.to_path_buf()))
+    let io = |source| CorpusError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut dirs = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.join(STRUCTURE_FILE).is_file() {
+            dirs.push(path);
+        }
+    }
+    dirs.sort();
+    Ok(dirs)
+}
+
+/// Read a file that must be UTF-8 text.
+pub(crate) fn read_text(path: &Path) -> Result<String, CorpusError> {
+    let bytes = std::fs::read(path).map_err(|source| CorpusError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    String::from_utf8(bytes).map_err(|e| CorpusError::Invalid {
+        path: path.to_path_buf(),
+        line: 0,
+        message: format!(
+            "不是 UTF-8 文本（第 {} 字节处无法解码）",
+            e.utf8_error().valid_up_to()
+        ),
+    })
+}
+
+/// Load one issue directory, with the ledger of where each raw character went.
+pub fn load_issue(dir: &Path) -> Result<(Issue, Ledger), CorpusError> {
+    let raw_path = dir.join(RAW_FILE);
+    let toml_path = dir.join(STRUCTURE_FILE);
+    let raw = read_text(&raw_path)?;
+    let structure = Structure::parse(&read_text(&toml_path)?).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| {
+                1 + read_text(&toml_path)
+                    .map(|t| t[..s.start.min(t.len())].matches('\n').count())
+                    .unwrap_or(0)
+            })
+            .unwrap_or(0);
+        CorpusError::Invalid {
+            path: toml_path.clone(),
+            line,
+            message: e.message().to_string(),
+        }
+    })?;
+    let id = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    build_issue(&id, &raw, &structure).map_err(|(line, message)| CorpusError::Invalid {
+        path: if line == 0 { toml_path } else { raw_path },
+        line,
+        message,
+    })
+}
+
+/// Cut, clean and split a raw text according to its structure. Errors carry a raw line
+/// number (0 when the problem is in the structure as a whole).
+pub fn build_issue(
+    dir_name: &str,
+    raw: &str,
+    s: &Structure,
+) -> Result<(Issue, Ledger), (usize, String)> {
+    let lines: Vec<&str> = raw.split('\n').collect();
+    let n_lines = lines.len();
+    let meta = IssueMeta {
+        id: IssueMeta::make_id(s.issue.year, s.issue.number),
+        magazine: s.issue.magazine.clone(),
+        year: s.issue.year,
+        number: s.issue.number,
+        total: s.issue.total,
+        date: s.issue.date.clone(),
+    };
+    if !dir_name.is_empty() && dir_name != meta.id {
+        return Err((0, format!("目录名 {dir_name} 与期号 {} 不符", meta.id)));
+    }
+    let [front_first, front_last] = s.front.lines;
+    if front_first == 0 || front_first > front_last || front_last > n_lines {
+        return Err((
+            0,
+            format!("front.lines = [{front_first}, {front_last}] 超出了 raw.txt 的 {n_lines} 行"),
+        ));
+    }
+    let mut ledger = Ledger::default();
+    for n in front_first..=front_last {
+        let r = trimmed(lines[n - 1]);
+        let kind = if (s.front.toc[0]..=s.front.toc[1]).contains(&n) {
+            Kind::Toc
+        } else {
+            Kind::Masthead
+        };
+        ledger.add(n, r, kind);
+    }
+
+    // Where each article's lines end: at the next article's start or the front block.
+    let mut starts: Vec<(usize, usize)> = Vec::new();
+    for (i, a) in s.articles.iter().enumerate() {
+        let Some(start) = a.start else { continue };
+        if start == 0 || start > n_lines || (front_first..=front_last).contains(&start) {
+            return Err((
+                0,
+                format!("《{}》的 start = {start} 不在正文范围内", a.title),
+            ));
+        }
+        let want = a.anchor.as_deref().unwrap_or("");
+        if !anchor_of(lines[start - 1]).starts_with(want) {
+            return Err((
+                start,
+                format!(
+                    "issue.toml 说《{}》从这一行开始（应以“{want}”开头），但这一行是“{}”",
+                    a.title,
+                    anchor_of(lines[start - 1])
+                ),
+            ));
+        }
+        starts.push((start, i));
+    }
+    starts.sort();
+    let mut ranges = vec![None; s.articles.len()];
+    let mut covered = vec![false; n_lines + 1];
+    for n in front_first..=front_last {
+        covered[n] = true;
+    }
+    for (k, &(start, i)) in starts.iter().enumerate() {
+        let mut end = starts.get(k + 1).map(|x| x.0).unwrap_or(n_lines + 1);
+        if front_first > start {
+            end = end.min(front_first);
+        }
+        for c in covered.iter_mut().take(end).skip(start) {
+            *c = true;
+        }
+        ranges[i] = Some(start..end);
+    }
+    if let Some(n) = (1..=n_lines).find(|&n| !covered[n] && !lines[n - 1].trim().is_empty()) {
+        return Err((
+            n,
+            "这一行的文字不属于任何文章，也不在刊头目录范围内".to_string(),
+        ));
+    }
+
+    let bigrams = clean::Bigrams::of(&lines);
+    let ctx = clean::Context {
+        raw: &lines,
+        running_headers: &s.front.running_headers,
+        bigrams: &bigrams,
+    };
+    let mut articles = Vec::new();
+    let mut passages = Vec::new();
+    for (i, entry) in s.articles.iter().enumerate() {
+        let (blocks, found_sources) = match ranges[i].clone() {
+            Some(r) => {
+                let c = clean::clean_article(&ctx, entry, r, &mut ledger);
+                (c.blocks, c.sources)
+            }
+            None => (Vec::new(), Vec::new()),
+        };
+        let mut sources: Vec<String> = entry.author.iter().cloned().collect();
+        for src in found_sources {
+            let key = text::title_key(&src);
+            if !sources.iter().any(|x| {
+                let k = text::title_key(x);
+                k.contains(&key) || key.contains(&k)
+            }) {
+                sources.push(src);
+            }
+        }
+        let pages = match (&entry.cover, entry.pages) {
+            (Some(c), _) => Pages::cover(c),
+            (None, Some([a, b])) => Pages::range(a, b),
+            (None, None) => {
+                return Err((0, format!("《{}》既没有 pages 也没有 cover", entry.title)))
+            }
+        };
+        let mut ps = passages::split(articles.len(), &blocks);
+        passages.append(&mut ps);
+        articles.push(Article {
+            title: entry.title.clone(),
+            body_title: entry.body_title.clone(),
+            column: entry.column.clone(),
+            source: (!sources.is_empty()).then(|| sources.join("；")),
+            pages,
+            in_toc: entry.in_toc,
+        });
+    }
+    Ok((
+        Issue {
+            meta,
+            articles,
+            passages,
+        },
+        ledger,
+    ))
+}
+
+fn trimmed(line: &str) -> std::ops::Range<usize> {
+    let start = line.len() - line.trim_start().len();
+    let end = line.trim_end().len();
+    start..end.max(start)
 }

@@ -1,0 +1,544 @@
+//! The importer: from the raw text of a new issue to its corpus directory.
+//!
+//! It reads the issue's identity and table of contents, finds each article in the body (its
+//! printed title may differ slightly, be spaced out, or be missing), finds items printed
+//! without a table-of-contents line, and writes `raw.txt` (verbatim) and `issue.toml`. What it
+//! could not place is reported with line numbers, so an editor knows what to check.
+
+use super::structure::{anchor_of, ArticleEntry, Front, IssueSection, Structure};
+use super::text::*;
+use super::toc::{parse_identity, parse_toc, TocEntry};
+use super::{build_issue, IssueMeta, RAW_FILE, STRUCTURE_FILE};
+use std::path::{Path, PathBuf};
+
+/// Raw texts larger than this are refused: an issue is about 200 KB.
+pub const MAX_RAW_BYTES: usize = 5 * 1024 * 1024;
+
+/// Titles at least this similar (bigram Dice) are taken to be the same title.
+const TITLE_MATCH: f64 = 0.75;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("文件是空的")]
+    Empty,
+    #[error("文件太大（{0} 字节，上限 5 MB），不像一期杂志的文字稿")]
+    TooLarge(usize),
+    #[error("这不是文本文件（含有二进制内容）")]
+    Binary,
+    #[error("文件不是 UTF-8 编码的文本（第 {0} 字节处无法解码），请先转换为 UTF-8")]
+    NotUtf8(usize),
+    #[error("没有找到目录：需要至少三行“[页码]标题”形式的目录条目")]
+    NoToc,
+    #[error("在刊头中没有找到年份和期号（如“2019年 第3期”）")]
+    NoIdentity,
+    #[error("第 {0} 期（{1}）已在语料库中；如要替换，请加 --replace")]
+    Exists(String, PathBuf),
+    #[error("导入结果无法通过校验（第 {line} 行）：{message}")]
+    Invalid { line: usize, message: String },
+    #[error("写入 {path} 失败：{source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Something the editor should check, at a raw line (0: the issue as a whole).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line > 0 {
+            write!(f, "第 {} 行：{}", self.line, self.message)
+        } else {
+            f.write_str(&self.message)
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub issue_id: String,
+    pub label: String,
+    pub dir: PathBuf,
+    pub articles: usize,
+    pub passages: usize,
+    pub replaced: bool,
+    pub warnings: Vec<Warning>,
+}
+
+/// Check that bytes are a plausible raw issue text and decode them.
+pub fn decode(bytes: &[u8]) -> Result<&str, ImportError> {
+    if bytes.len() > MAX_RAW_BYTES {
+        return Err(ImportError::TooLarge(bytes.len()));
+    }
+    let bad = bytes
+        .iter()
+        .filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c)))
+        .count();
+    if bad > 0 {
+        return Err(ImportError::Binary);
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| ImportError::NotUtf8(e.valid_up_to()))?;
+    if text.trim().is_empty() {
+        return Err(ImportError::Empty);
+    }
+    Ok(text)
+}
+
+/// Read the structure of a raw issue text.
+pub fn analyse(raw: &str) -> Result<(Structure, Vec<Warning>), ImportError> {
+    let lines: Vec<&str> = raw.split('\n').collect();
+    let toc = parse_toc(&lines).ok_or(ImportError::NoToc)?;
+    let mut warnings = Vec::new();
+
+    // Masthead before the table of contents: short lines up to the previous article's end.
+    let mut front_first = toc.first_line;
+    let mut n = toc.first_line - 1;
+    while n >= 1 {
+        let t = lines[n - 1].trim();
+        if !t.is_empty() {
+            let source_line = attribution(t).is_some_and(|a| !a.contains("总第"));
+            if char_len(t) > 16 || ends_sentence(t) || source_line {
+                break;
+            }
+            front_first = n;
+        }
+        n -= 1;
+    }
+    let masthead: Vec<&str> = lines[front_first - 1..toc.first_line - 1].to_vec();
+    let after: Vec<&str> = lines[toc.last_line..lines.len().min(toc.last_line + 60)].to_vec();
+    let identity = parse_identity(&masthead)
+        .or_else(|| parse_identity(&after))
+        .ok_or(ImportError::NoIdentity)?;
+    let date = identity.date.clone().unwrap_or_else(|| {
+        warnings.push(Warning {
+            line: front_first,
+            message: "刊头中没有印刷日期，暂记为当月1日，请核对".into(),
+        });
+        format!("{:04}-{:02}-01", identity.year, identity.number.min(12))
+    });
+
+    // Imprint after the table of contents: short lines and `key：value` lines.
+    let mut front_last = toc.last_line;
+    for (i, l) in lines.iter().enumerate().skip(toc.last_line) {
+        let t = l.trim();
+        if t.is_empty() {
+            continue;
+        }
+        let key_value = t.contains('：') && char_len(t) <= 60 && !has_inner_sentence_end(t);
+        let short = char_len(t) <= 24 && !ends_sentence(t) && !has_inner_sentence_end(t);
+        let a_title = toc
+            .entries
+            .iter()
+            .any(|e| title_similarity(&e.title, t) >= TITLE_MATCH);
+        if a_title || !(key_value || short) {
+            break;
+        }
+        front_last = i + 1;
+    }
+
+    // Body lines in reading order: before the front matter, then after it.
+    let body: Vec<usize> = (1..front_first)
+        .chain(front_last + 1..=lines.len())
+        .filter(|&n| !lines[n - 1].trim().is_empty())
+        .collect();
+
+    let mut numbered: Vec<&TocEntry> = toc.entries.iter().filter(|e| e.page.is_some()).collect();
+    numbered.sort_by_key(|e| e.page);
+    let covers: Vec<&TocEntry> = toc.entries.iter().filter(|e| e.cover.is_some()).collect();
+    let max_page = numbered.iter().filter_map(|e| e.page).max().unwrap_or(1);
+    let last_page = max_page.div_ceil(4) * 4;
+
+    let running_headers = find_running_headers(&lines, &body, &toc.entries);
+    let is_header = |n: usize| running_headers.iter().any(|h| h == lines[n - 1].trim());
+
+    // Find printed titles, in page order, each after the previous one.
+    let mut placed: Vec<Placed> = Vec::new();
+    let mut cursor = 0; // index into body
+    for e in numbered.iter().chain(covers.iter()) {
+        let mut p = Placed::new(e);
+        if let Some((k, title)) = find_title(&lines, &body, cursor, e, &is_header) {
+            p.start = Some(body[k]);
+            p.title_printed = true;
+            p.title = title;
+            let printed = lines[body[k] - 1].trim();
+            if title_key(printed) != title_key(&p.title) {
+                p.body_title = Some(printed.to_string());
+            }
+            cursor = k + 1;
+        }
+        placed.push(p);
+    }
+
+    // Titles printed spaced out inside the body.
+    for p in placed.iter_mut().filter(|p| p.start.is_none()) {
+        p.spaced_title = body.iter().copied().find(|&n| {
+            let t = lines[n - 1].trim();
+            looks_spaced(t) && title_similarity(t, &p.title) >= 0.9
+        });
+    }
+
+    place_missing(&lines, &body, &mut placed, &is_header, &mut warnings);
+
+    // Items printed after an article's end mark without a table-of-contents line.
+    let starts: Vec<usize> = placed.iter().filter_map(|p| p.start).collect();
+    let mut extra: Vec<(usize, Placed)> = Vec::new();
+    for (k, &n) in body.iter().enumerate() {
+        if find_end_mark(lines[n - 1]).is_none() {
+            continue;
+        }
+        let mut next = body[k + 1..].iter().copied().filter(|&m| !is_header(m));
+        let (Some(m), follow) = (next.next(), next.next()) else {
+            continue;
+        };
+        let t = lines[m - 1].trim();
+        let title_like = char_len(t) <= 50
+            && !ends_sentence(t)
+            && !has_inner_sentence_end(t)
+            && attribution(t).is_none()
+            && numbered_line(t).is_none();
+        let followed_by_text = follow.is_some_and(|f| char_len(lines[f - 1].trim()) > 50);
+        if starts.contains(&m) || !title_like || !followed_by_text {
+            continue;
+        }
+        let Some(owner) = placed
+            .iter()
+            .filter(|p| p.start.is_some_and(|s| s < m) && p.page.is_some())
+            .max_by_key(|p| p.start)
+        else {
+            continue;
+        };
+        let mut item = Placed::new_extra(t, owner);
+        item.start = Some(m);
+        item.title_printed = true;
+        warnings.push(Warning {
+            line: m,
+            message: format!(
+                "《{t}》不在目录中，已作为单独一篇，页码取前一篇《{}》的页码，请核对",
+                owner.title
+            ),
+        });
+        extra.push((owner.start.unwrap_or(0), item));
+    }
+
+    for p in &placed {
+        if p.start.is_none() {
+            warnings.push(Warning {
+                line: p.toc_line,
+                message: format!(
+                    "目录中的《{}》在正文中找不到，只保留目录信息，请核对",
+                    p.title
+                ),
+            });
+        }
+    }
+
+    // Pages: each article runs to the page before the next article.
+    let pages_of = |page: u32| {
+        let next = numbered
+            .iter()
+            .filter_map(|e| e.page)
+            .find(|&q| q > page)
+            .map(|q| q - 1)
+            .unwrap_or(last_page);
+        [page, next.max(page)]
+    };
+
+    let mut articles = Vec::new();
+    for p in placed.iter().filter(|p| p.page.is_some()) {
+        articles.push(p.entry(&lines, Some(pages_of(p.page.unwrap_or(0)))));
+        for (_, item) in extra.iter().filter(|(owner, _)| Some(*owner) == p.start) {
+            articles.push(item.entry(&lines, Some(pages_of(p.page.unwrap_or(0)))));
+        }
+    }
+    for p in placed.iter().filter(|p| p.cover.is_some()) {
+        articles.push(p.entry(&lines, None));
+    }
+
+    let structure = Structure {
+        issue: IssueSection {
+            magazine: super::MAGAZINE.to_string(),
+            year: identity.year,
+            number: identity.number,
+            total: identity.total,
+            date,
+            last_page,
+        },
+        front: Front {
+            lines: [front_first, front_last],
+            toc: [toc.first_line, toc.last_line],
+            running_headers,
+        },
+        articles,
+    };
+    Ok((structure, warnings))
+}
+
+/// A table-of-contents entry while it is being placed in the body.
+#[derive(Debug, Clone)]
+struct Placed {
+    title: String,
+    body_title: Option<String>,
+    column: String,
+    author: Option<String>,
+    page: Option<u32>,
+    cover: Option<String>,
+    in_toc: bool,
+    toc_line: usize,
+    start: Option<usize>,
+    title_printed: bool,
+    spaced_title: Option<usize>,
+}
+
+impl Placed {
+    fn new(e: &TocEntry) -> Self {
+        Placed {
+            title: e.title.clone(),
+            body_title: None,
+            column: e.column.clone(),
+            author: e.author.clone(),
+            page: e.page,
+            cover: e.cover.clone(),
+            in_toc: true,
+            toc_line: e.line,
+            start: None,
+            title_printed: false,
+            spaced_title: None,
+        }
+    }
+
+    fn new_extra(title: &str, owner: &Placed) -> Self {
+        Placed {
+            title: title.to_string(),
+            author: None,
+            in_toc: false,
+            start: None,
+            title_printed: false,
+            spaced_title: None,
+            body_title: None,
+            ..owner.clone()
+        }
+    }
+
+    fn entry(&self, lines: &[&str], pages: Option<[u32; 2]>) -> ArticleEntry {
+        ArticleEntry {
+            title: self.title.clone(),
+            body_title: self.body_title.clone(),
+            column: self.column.clone(),
+            author: self.author.clone(),
+            pages: if self.cover.is_some() { None } else { pages },
+            cover: self.cover.clone(),
+            in_toc: self.in_toc,
+            start: self.start,
+            anchor: self.start.map(|n| anchor_of(lines[n - 1])),
+            title_printed: self.title_printed,
+            spaced_title: self.spaced_title,
+        }
+    }
+}
+
+fn numbered_line(t: &str) -> Option<()> {
+    (part_number(t).is_some() || clause_number(t).is_some()).then_some(())
+}
+
+/// The first title-like body line after `from` that matches the entry's title (alone, or
+/// with the table-of-contents line it wraps onto). Returns the body index and the title.
+fn find_title(
+    lines: &[&str],
+    body: &[usize],
+    from: usize,
+    e: &TocEntry,
+    is_header: &dyn Fn(usize) -> bool,
+) -> Option<(usize, String)> {
+    let mut variants = vec![e.title.clone()];
+    if let Some(m) = e.more.first() {
+        variants.push(format!("{}{}", e.title, m));
+    }
+    for (k, &n) in body.iter().enumerate().skip(from) {
+        let t = lines[n - 1].trim();
+        let running_text = char_len(t) > 80 || (has_inner_sentence_end(t) && char_len(t) > 40);
+        if is_header(n) || running_text || looks_spaced(t) {
+            continue;
+        }
+        let best = variants
+            .iter()
+            .map(|v| (title_similarity(v, t), v))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((score, v)) = best {
+            if score >= TITLE_MATCH {
+                return Some((k, v.clone()));
+            }
+        }
+    }
+    None
+}
+
+/// Place articles whose title is not printed: between the articles placed around them, at
+/// the strongest article boundaries (after an end mark or attribution; after a page gap).
+fn place_missing(
+    lines: &[&str],
+    body: &[usize],
+    placed: &mut [Placed],
+    is_header: &dyn Fn(usize) -> bool,
+    warnings: &mut Vec<Warning>,
+) {
+    let mut i = 0;
+    while i < placed.len() {
+        if placed[i].start.is_some() || placed[i].page.is_none() {
+            i += 1;
+            continue;
+        }
+        let run_end = (i..placed.len())
+            .find(|&j| placed[j].start.is_some() || placed[j].page.is_none())
+            .unwrap_or(placed.len());
+        let lo = (0..i).rev().find_map(|j| placed[j].start).unwrap_or(0);
+        let hi = placed[run_end..]
+            .iter()
+            .find_map(|p| p.start)
+            .unwrap_or(usize::MAX);
+        let mut candidates: Vec<(u8, usize)> = Vec::new();
+        for (k, &n) in body.iter().enumerate() {
+            if n <= lo || n >= hi || is_header(n) || k == 0 {
+                continue;
+            }
+            let t = lines[n - 1].trim();
+            if attribution(t).is_some() || char_len(t) < 20 {
+                continue;
+            }
+            let prev = body[..k].iter().rev().copied().find(|&m| !is_header(m));
+            let Some(prev) = prev else { continue };
+            let pt = lines[prev - 1].trim();
+            let gap = n - prev - 1;
+            let ended = find_end_mark(pt).is_some() || attribution(pt).is_some();
+            let score = match (ended, gap >= 4) {
+                (true, _) => 3,
+                (false, true) => 2,
+                _ => 0,
+            };
+            if score > 0 {
+                candidates.push((score, n));
+            }
+        }
+        candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let need = run_end - i;
+        let mut chosen: Vec<usize> = candidates.iter().take(need).map(|c| c.1).collect();
+        chosen.sort();
+        for (j, p) in placed[i..run_end].iter_mut().enumerate() {
+            match chosen.get(j) {
+                Some(&n) => {
+                    p.start = Some(n);
+                    warnings.push(Warning {
+                        line: n,
+                        message: format!("《{}》在正文中没有印标题，推定从这一行开始，请核对", p.title),
+                    });
+                }
+                None => warnings.push(Warning {
+                    line: p.toc_line,
+                    message: format!("《{}》在正文中没有印标题，也找不到明显的分篇位置，请在 issue.toml 中补上 start", p.title),
+                }),
+            }
+        }
+        i = run_end;
+    }
+}
+
+/// Short lines repeated in the body that are neither headings nor titles: page banners.
+fn find_running_headers(lines: &[&str], body: &[usize], toc: &[TocEntry]) -> Vec<String> {
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    for &n in body {
+        let t = lines[n - 1].trim();
+        if char_len(t) > 40 || numbered_line(t).is_some() || attribution(t).is_some() {
+            continue;
+        }
+        if toc.iter().any(|e| {
+            title_similarity(&e.title, t) >= TITLE_MATCH
+                || e.more.first().is_some_and(|m| {
+                    title_similarity(&format!("{}{}", e.title, m), t) >= TITLE_MATCH
+                })
+        }) {
+            continue;
+        }
+        match seen.iter_mut().find(|(s, _)| s == t) {
+            Some((_, c)) => *c += 1,
+            None => seen.push((t.to_string(), 1)),
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, c)| *c >= 2)
+        .map(|(s, _)| s)
+        .collect()
+}
+
+/// Import the raw text at `raw_path` into `corpus_dir`.
+///
+/// Nothing is written unless the whole issue parses: the directory is written under a
+/// temporary name, checked by loading it, and renamed into place.
+pub fn import_file(
+    raw_path: &Path,
+    corpus_dir: &Path,
+    replace: bool,
+) -> Result<Report, ImportError> {
+    let bytes = std::fs::read(raw_path).map_err(|source| ImportError::Io {
+        path: raw_path.to_path_buf(),
+        source,
+    })?;
+    import_bytes(&bytes, corpus_dir, replace)
+}
+
+/// Import a raw text given as bytes (a file read from disk, or a document sent to the bot).
+pub fn import_bytes(bytes: &[u8], corpus_dir: &Path, replace: bool) -> Result<Report, ImportError> {
+    let raw = decode(bytes)?;
+    let (structure, warnings) = analyse(raw)?;
+    let id = IssueMeta::make_id(structure.issue.year, structure.issue.number);
+    let label = format!("{}年第{}期", structure.issue.year, structure.issue.number);
+    let (issue, _) = build_issue(&id, raw, &structure)
+        .map_err(|(line, message)| ImportError::Invalid { line, message })?;
+
+    let target = corpus_dir.join(&id);
+    let exists = target.exists();
+    if exists && !replace {
+        return Err(ImportError::Exists(label, target));
+    }
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ImportError::Io { path, source }
+    };
+    std::fs::create_dir_all(corpus_dir).map_err(io(corpus_dir))?;
+    let tmp = corpus_dir.join(format!(".import-{id}-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+    }
+    std::fs::create_dir(&tmp).map_err(io(&tmp))?;
+    let write = || -> Result<(), ImportError> {
+        std::fs::write(tmp.join(RAW_FILE), raw).map_err(io(&tmp))?;
+        std::fs::write(tmp.join(STRUCTURE_FILE), structure.to_toml()).map_err(io(&tmp))?;
+        if exists {
+            let old = corpus_dir.join(format!(".replaced-{id}-{}", std::process::id()));
+            std::fs::rename(&target, &old).map_err(io(&target))?;
+            std::fs::rename(&tmp, &target).map_err(io(&target))?;
+            let _ = std::fs::remove_dir_all(&old);
+        } else {
+            std::fs::rename(&tmp, &target).map_err(io(&target))?;
+        }
+        Ok(())
+    };
+    if let Err(e) = write() {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    Ok(Report {
+        issue_id: id,
+        label,
+        dir: target,
+        articles: issue.articles.len(),
+        passages: issue.passages.len(),
+        replaced: exists,
+        warnings,
+    })
+}
