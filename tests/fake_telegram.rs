@@ -290,7 +290,9 @@ async fn handle(State(shared): State<Arc<Shared>>, uri: Uri, body: Bytes) -> Res
     let path = uri.path().to_string();
     // File download: /file/bot<token>/<file_path>
     if let Some(rest) = path.strip_prefix("/file/") {
-        let file_id = rest
+        // teloxide percent-encodes the file path's slash.
+        let decoded = rest.replace("%2F", "/").replace("%2f", "/");
+        let file_id = decoded
             .rsplit('/')
             .next()
             .unwrap_or("")

@@ -2,7 +2,7 @@
 //! and a handle that starts, restarts and stops the real bot.
 
 use crate::fake_telegram::{chat_json, FakeTelegram, TOKEN};
-use kuayue::bot::backend::EngineBackend;
+
 use kuayue::bot::settings::{Pacing, Settings};
 use kuayue::bot::telegram::{self, Running};
 use serde_json::{json, Value};
@@ -131,8 +131,16 @@ impl TestBot {
     }
 
     async fn launch(&mut self) {
+        // Logs show up for failing tests (RUST_LOG=debug cargo test …).
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            )
+            .with_test_writer()
+            .try_init();
         let polls = self.tg.calls("getupdates").len();
-        let running = telegram::start(self.settings.clone(), Arc::new(EngineBackend))
+        let running = telegram::start(self.settings.clone(), Arc::new(interim::NaiveBackend))
             .await
             .expect("bot starts");
         self.running = Some(running);
@@ -247,7 +255,7 @@ pub fn voice(chat: i64) -> Value {
     message(
         chat,
         chat as u64,
-        json!({"voice": {"file_id": "v1", "file_unique_id": "uv1", "duration": 2}}),
+        json!({"voice": {"file_id": "v1", "file_unique_id": "uv1", "duration": 2, "mime_type": "audio/ogg"}}),
     )
 }
 
@@ -282,4 +290,120 @@ pub fn inline_query(user: u64, query: &str) -> Value {
         "query": query,
         "offset": ""
     }})
+}
+
+// ---- Interim stand-in for search::Engine until it is merged (removed then). ----
+pub mod interim {
+    use kuayue::bot::{Backend, BackendError, Imported, Library, Rebuilt};
+    use kuayue::config::Paths;
+    use kuayue::corpus::Corpus;
+    use kuayue::search::{Answer, Hit, Marked, PassageRef};
+    use std::sync::Arc;
+
+    pub struct Naive(Corpus);
+
+    impl Library for Naive {
+        fn ask(&self, question: &str, top: usize) -> Answer {
+            let q: Vec<char> = question
+                .chars()
+                .filter(|c| !c.is_ascii_punctuation())
+                .collect();
+            let grams: Vec<String> = q.windows(2).map(|w| w.iter().collect()).collect();
+            let mut scored = Vec::new();
+            for issue in &self.0.issues {
+                for (i, p) in issue.passages.iter().enumerate() {
+                    let s = grams.iter().filter(|g| p.text.contains(g.as_str())).count();
+                    if s > 0 {
+                        scored.push((s, issue, i, p));
+                    }
+                }
+            }
+            scored.sort_by(|a, b| b.0.cmp(&a.0));
+            let hits = scored
+                .into_iter()
+                .take(top)
+                .enumerate()
+                .map(|(rank, (s, issue, i, p))| {
+                    let a = issue.article_of(p);
+                    let snippet: String = p.text.chars().take(80).collect();
+                    let marks = grams
+                        .first()
+                        .and_then(|g| snippet.find(g.as_str()).map(|at| at..at + g.len()))
+                        .into_iter()
+                        .collect();
+                    Hit {
+                        rank: rank + 1,
+                        passage: PassageRef {
+                            issue: issue.meta.id.clone(),
+                            index: i,
+                        },
+                        issue: issue.meta.id.clone(),
+                        issue_label: issue.meta.label(),
+                        article: a.title.clone(),
+                        column: a.column.clone(),
+                        pages: a.pages.clone(),
+                        clause: p.clause.clone(),
+                        text: p.text.clone(),
+                        snippet: Marked {
+                            text: snippet.clone(),
+                            marks,
+                        },
+                        best_sentence: Marked {
+                            text: snippet,
+                            marks: vec![],
+                        },
+                        score: s as f32,
+                    }
+                })
+                .collect::<Vec<_>>();
+            Answer {
+                question: question.to_string(),
+                not_found: hits.is_empty(),
+                traditional: hanconv::t2s(question) != question,
+                hits,
+            }
+        }
+        fn corpus(&self) -> &Corpus {
+            &self.0
+        }
+    }
+
+    pub struct NaiveBackend;
+
+    impl Backend for NaiveBackend {
+        fn open(
+            &self,
+            paths: &Paths,
+            _: &mut dyn FnMut(&str),
+        ) -> Result<Arc<dyn Library>, BackendError> {
+            let c = kuayue::corpus::load_dir(&paths.corpus_dir)
+                .map_err(|e| BackendError(e.to_string()))?;
+            Ok(Arc::new(Naive(c)))
+        }
+        fn rebuild(
+            &self,
+            paths: &Paths,
+            p: &mut dyn FnMut(&str),
+        ) -> Result<(Arc<dyn Library>, Rebuilt), BackendError> {
+            let lib = self.open(paths, p)?;
+            let c = lib.corpus();
+            let r = Rebuilt {
+                issues: c.issues.len(),
+                articles: c.article_count(),
+                passages: c.passage_count(),
+                seconds: 0.0,
+                generation: "g".into(),
+            };
+            Ok((lib, r))
+        }
+        fn import(&self, paths: &Paths, raw: &[u8]) -> Result<Imported, BackendError> {
+            let r = kuayue::corpus::import::import_bytes(raw, &paths.corpus_dir, false)
+                .map_err(|e| BackendError(e.to_string()))?;
+            Ok(Imported {
+                issue: r.issue_id,
+                dir: r.dir,
+                warnings: r.warnings.iter().map(|w| w.to_string()).collect(),
+            })
+        }
+    }
 }

@@ -14,16 +14,17 @@ use crate::store::{ChatKind, Store};
 use anyhow::Context;
 use std::sync::Arc;
 use std::time::Duration;
-use teloxide::dispatching::{HandlerExt, ShutdownToken, UpdateHandler};
+use teloxide::dispatching::{HandlerExt, UpdateHandler};
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::net::Download;
 use teloxide::prelude::*;
+use teloxide::stop::StopToken;
 use teloxide::types::{
     BotCommandScope, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResult,
     InlineQueryResultArticle, InputMessageContent, InputMessageContentText, Me, MessageId,
     ParseMode, Recipient, ReplyParameters,
 };
-use teloxide::update_listeners::Polling;
+use teloxide::update_listeners::{Polling, UpdateListener};
 use teloxide::utils::command::BotCommands;
 use teloxide::RequestError;
 use tokio::sync::{watch, Notify};
@@ -41,7 +42,7 @@ pub struct App {
 /// SIGTERM and then stops.
 pub struct Running {
     pub app: Arc<App>,
-    shutdown: ShutdownToken,
+    stop_polling: StopToken,
     dispatcher: JoinHandle<()>,
     outbox: JoinHandle<()>,
     stop_outbox: watch::Sender<bool>,
@@ -49,18 +50,13 @@ pub struct Running {
 
 impl Running {
     /// Stop polling, let replies in flight finish, let the outbox record sends in flight.
+    ///
+    /// Stopping goes through the update listener rather than the dispatcher's
+    /// `ShutdownToken`: when the listener's stream ends, the dispatcher drains its workers
+    /// and returns. (teloxide 0.17's token can miss its wake-up if the dispatcher is busy
+    /// with an update at that instant, and then never stops.)
     pub async fn stop(self) {
-        loop {
-            match self.shutdown.shutdown() {
-                Ok(done) => {
-                    done.await;
-                    break;
-                }
-                // Not dispatching yet (still starting) or already stopped.
-                Err(_) if self.dispatcher.is_finished() => break,
-                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
-            }
-        }
+        self.stop_polling.stop();
         let _ = self.dispatcher.await;
         let _ = self.stop_outbox.send(true);
         let _ = self.outbox.await;
@@ -155,12 +151,12 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         .default_handler(|_| async {})
         .error_handler(LoggingErrorHandler::with_custom_text("handler failed"))
         .build();
-    let shutdown = dispatcher.shutdown_token();
-    let listener = Polling::builder(bot)
+    let mut listener = Polling::builder(bot)
         .timeout(settings.poll_timeout)
         .delete_webhook()
         .await
         .build();
+    let stop_polling = listener.stop_token();
     let dispatcher = tokio::spawn(async move {
         dispatcher
             .dispatch_with_listener(
@@ -176,7 +172,7 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
     );
     Ok(Running {
         app,
-        shutdown,
+        stop_polling,
         dispatcher,
         outbox,
         stop_outbox,
@@ -502,9 +498,24 @@ async fn on_document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRe
     let _ = bot
         .send_chat_action(chat, teloxide::types::ChatAction::Typing)
         .await;
-    let file = bot.get_file(doc.file.id.clone()).await?;
     let mut bytes: Vec<u8> = Vec::new();
-    bot.download_file(&file.path, &mut bytes).await?;
+    let downloaded = match bot.get_file(doc.file.id.clone()).await {
+        Ok(file) => bot
+            .download_file(&file.path, &mut bytes)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(e) = downloaded {
+        tracing::warn!("downloading a document failed: {e}");
+        return send_replies(
+            &bot,
+            chat,
+            &[text_reply("❌ 文件下载失败，请重新发送。")],
+            None,
+        )
+        .await;
+    }
     send_replies(
         &bot,
         chat,
