@@ -194,10 +194,6 @@ impl FakeTelegram {
             .collect()
     }
 
-    pub fn call_count(&self) -> usize {
-        self.shared.lock().calls.len()
-    }
-
     /// Poll the recorded calls until `done` holds, or panic after `timeout`.
     pub async fn wait_until<T>(
         &self,
