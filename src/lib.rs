@@ -23,6 +23,7 @@ pub mod bot;
 pub mod cli;
 pub mod config;
 pub mod corpus;
+pub mod index;
 pub mod render;
 pub mod search;
 pub mod store;

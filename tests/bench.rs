@@ -7,7 +7,7 @@
 //!   notices reach the fake server, unpaced (the machinery's capacity) and paced at the
 //!   production 25/s (over a shorter run: 10,000 at 25/s is 400 s by design).
 
-use crate::util::*;
+use crate::harness::*;
 use kuayue::store::{ChatKind, Store};
 use std::time::Duration;
 
@@ -92,8 +92,14 @@ async fn notices(n: i64, per_second: f64) -> (usize, Duration) {
     let last = bot
         .tg
         .wait_until(limit, "every notice", |tg| {
-            let sent: Vec<_> = tg.calls("sendmessage").into_iter().filter(|c| is_notice(c)).collect();
-            (sent.len() as i64 >= n).then(|| sent.last().cloned()).flatten()
+            let sent: Vec<_> = tg
+                .calls("sendmessage")
+                .into_iter()
+                .filter(|c| is_notice(c))
+                .collect();
+            (sent.len() as i64 >= n)
+                .then(|| sent.last().cloned())
+                .flatten()
         })
         .await;
     let count = bot

@@ -2,7 +2,7 @@
 //! corpus) against the fake Bot API on loopback.
 
 use crate::fake_telegram::{Failure, BOT_USERNAME};
-use crate::util::*;
+use crate::harness::*;
 use kuayue::store::{ChatKind, Store};
 use std::time::Duration;
 

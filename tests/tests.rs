@@ -1,7 +1,11 @@
-//! One integration-test binary: the modules below share `util` and the fake Bot API.
+//! One integration-test binary: each module covers one area, sharing `util` (and, for the bot,
+//! `harness` and the fake Bot API in `fake_telegram`).
+
+mod util;
 
 mod bench;
 mod bot;
+mod corpus;
 mod fake_telegram;
+mod harness;
 mod store;
-mod util;

@@ -9,7 +9,7 @@ use super::lang::Lang;
 use super::Library;
 use crate::corpus::{Issue, Passage};
 use crate::render::html::{self, escape, MAX_MESSAGE};
-use crate::search::{Answer, Hit, PassageRef};
+use crate::search::{Answer, Hit};
 use crate::store::{ChatKind, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -399,12 +399,7 @@ impl Core {
         let end = group_end(issue, start);
         let first = &issue.passages[start];
         let article = issue.article_of(first);
-        let source = html::source_text(
-            &issue.meta.label(),
-            &article.pages,
-            &article.title,
-            first.clause.as_deref(),
-        );
+        let source = crate::render::source_line_of(&issue.meta, article, first);
         let header = format!("<b>{}</b>\n\n", escape(&source));
         let body: Vec<&str> = issue.passages[start..=end]
             .iter()
@@ -706,12 +701,7 @@ fn fit_marked(m: &crate::search::Marked, max: usize) -> String {
 }
 
 fn hit_source(hit: &Hit) -> String {
-    html::source_text(
-        &hit.issue_label,
-        &hit.pages,
-        &hit.article,
-        hit.clause.as_deref(),
-    )
+    crate::render::source_line(hit)
 }
 
 fn not_found(answer: &Answer, lang: Lang) -> Reply {
@@ -817,12 +807,4 @@ fn next_group(issue: &Issue, i: usize) -> Option<usize> {
 fn previous_group(issue: &Issue, i: usize) -> Option<usize> {
     let start = group_start(issue, i);
     (start > 0).then(|| group_start(issue, start - 1))
-}
-
-/// The reference behind a state, for tests and tools.
-pub fn passage_ref(issue: &str, index: usize) -> PassageRef {
-    PassageRef {
-        issue: issue.to_string(),
-        index,
-    }
 }

@@ -1,26 +1,85 @@
 //! `ask`, `index`, `eval`, `bench`: the search core from the command line.
 
 use crate::config::Paths;
-use anyhow::bail;
+use crate::render::{json, text};
+use crate::search::eval;
+use crate::search::Engine;
+use anyhow::Context;
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
-pub fn ask(_paths: &Paths, _question: &[String], _top: usize, _json: bool) -> anyhow::Result<()> {
-    bail!("ask: not available yet")
+/// Progress lines go to standard error, so that standard output stays the answer.
+fn progress(line: &str) {
+    eprintln!("{line}");
 }
 
-pub fn index(_paths: &Paths) -> anyhow::Result<()> {
-    bail!("index: not available yet")
+fn open(paths: &Paths) -> anyhow::Result<Engine> {
+    Ok(Engine::open(paths, &mut progress)?)
 }
 
-pub fn eval(_paths: &Paths, _file: &Path, _json: bool) -> anyhow::Result<()> {
-    bail!("eval: not available yet")
+pub fn ask(paths: &Paths, question: &[String], top: usize, as_json: bool) -> anyhow::Result<()> {
+    let engine = open(paths)?;
+    let stdout = std::io::stdout();
+    let style = if stdout.is_terminal() {
+        text::Style::Bold
+    } else {
+        text::Style::Brackets
+    };
+    let mut out = stdout.lock();
+    let answer_one = |q: &str, out: &mut dyn Write| -> anyhow::Result<()> {
+        let a = engine.ask(q, top.max(1));
+        if as_json {
+            writeln!(out, "{}", json::answer_line(&a))?;
+        } else {
+            write!(out, "{}", text::answer(&a, style))?;
+        }
+        Ok(())
+    };
+    if question.is_empty() {
+        let stdin = std::io::stdin();
+        for line in stdin.lock().lines() {
+            let line = line.context("无法读取标准输入")?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            answer_one(&line, &mut out)?;
+        }
+    } else {
+        answer_one(&question.join(" "), &mut out)?;
+    }
+    Ok(())
+}
+
+pub fn index(paths: &Paths) -> anyhow::Result<()> {
+    let (_, stats) = Engine::rebuild(paths, &mut progress)?;
+    println!(
+        "已建立索引：{} 期、{} 篇文章、{} 段，用时 {:.2} 秒（{}）",
+        stats.issues,
+        stats.articles,
+        stats.passages,
+        stats.seconds,
+        crate::index::generation::generation_dir(&paths.data_dir, &stats.generation).display()
+    );
+    Ok(())
+}
+
+pub fn eval(paths: &Paths, file: &Path, as_json: bool) -> anyhow::Result<()> {
+    let questions = eval::load_questions(file).map_err(anyhow::Error::msg)?;
+    let engine = open(paths)?;
+    let report = eval::run(&engine, &questions);
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.table());
+    }
+    Ok(())
 }
 
 pub fn bench(
-    _paths: &Paths,
-    _rounds: usize,
-    _issues: usize,
-    _questions: Option<&Path>,
+    paths: &Paths,
+    rounds: usize,
+    issues: usize,
+    questions: Option<&Path>,
 ) -> anyhow::Result<()> {
-    bail!("bench: not available yet")
+    crate::search::bench::run(paths, rounds, issues, questions, &mut std::io::stdout())
 }

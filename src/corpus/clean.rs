@@ -288,9 +288,9 @@ pub fn numbered_heading(text: &str) -> Option<u8> {
     let short = |t: &str| !has_inner_sentence_end(t) && (char_len(t) <= 40 || !ends_sentence(t));
     if part_number(text).is_some() && short(text) {
         Some(1)
-    } else if clause_number(text).is_some() && short(text) {
-        Some(2)
-    } else if (is_circle_heading(text) && short(text)) || text.starts_with("●") {
+    } else if ((clause_number(text).is_some() || is_circle_heading(text)) && short(text))
+        || text.starts_with('●')
+    {
         Some(2)
     } else {
         None
@@ -326,7 +326,8 @@ fn is_plain_heading(text: &str, next: &str, bigrams: &Bigrams) -> bool {
         return true;
     }
     let clause = first_clause(next);
-    !(char_len(clause) <= 3 && clause.len() < next.len()) && !bigrams.spans_break(text, next)
+    let tiny_first_clause = char_len(clause) <= 3 && clause.len() < next.len();
+    !tiny_first_clause && !bigrams.spans_break(text, next)
 }
 
 fn block(raw: &[&str], kind: BlockKind, segs: &[Seg]) -> Block {

@@ -85,6 +85,8 @@ pub fn decode(bytes: &[u8]) -> Result<&str, ImportError> {
         return Err(ImportError::Binary);
     }
     let text = std::str::from_utf8(bytes).map_err(|e| ImportError::NotUtf8(e.valid_up_to()))?;
+    // A byte-order mark is an encoding marker some editors add, not text of the issue.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(ImportError::Empty);
     }

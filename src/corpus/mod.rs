@@ -101,20 +101,18 @@ pub fn load_issue(dir: &Path) -> Result<(Issue, Ledger), CorpusError> {
     let raw_path = dir.join(RAW_FILE);
     let toml_path = dir.join(STRUCTURE_FILE);
     let raw = read_text(&raw_path)?;
-    let structure = Structure::parse(&read_text(&toml_path)?).map_err(|e| {
-        let line = e
+    let toml_text = read_text(&toml_path)?;
+    let structure = Structure::parse(&toml_text).map_err(|e| CorpusError::Invalid {
+        path: toml_path.clone(),
+        line: e
             .span()
             .map(|s| {
-                1 + read_text(&toml_path)
-                    .map(|t| t[..s.start.min(t.len())].matches('\n').count())
-                    .unwrap_or(0)
+                1 + toml_text[..s.start.min(toml_text.len())]
+                    .matches('\n')
+                    .count()
             })
-            .unwrap_or(0);
-        CorpusError::Invalid {
-            path: toml_path.clone(),
-            line,
-            message: e.message().to_string(),
-        }
+            .unwrap_or(0),
+        message: e.message().to_string(),
     })?;
     let id = dir
         .file_name()
@@ -191,9 +189,7 @@ pub fn build_issue(
     starts.sort();
     let mut ranges = vec![None; s.articles.len()];
     let mut covered = vec![false; n_lines + 1];
-    for n in front_first..=front_last {
-        covered[n] = true;
-    }
+    covered[front_first..=front_last].fill(true);
     for (k, &(start, i)) in starts.iter().enumerate() {
         let mut end = starts.get(k + 1).map(|x| x.0).unwrap_or(n_lines + 1);
         if front_first > start {

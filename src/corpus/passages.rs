@@ -2,7 +2,9 @@
 //!
 //! A passage is a clause or section when it is short enough to read at once, otherwise its
 //! paragraphs; an article without headings is cut into paragraphs. Every passage remembers its
-//! clause label and the enclosing section, so that a hit always names where it stands.
+//! clause label and the enclosing section, so that a hit always names where it stands. The
+//! headings themselves print above the first passage of their section: a reader sees them,
+//! and a question that quotes a sub-heading finds the passage under it.
 
 use super::clean::{Block, BlockKind};
 use super::model::Passage;
@@ -14,68 +16,73 @@ const SECTION_MAX: usize = 600;
 const PARAGRAPH_MIN: usize = 60;
 
 pub fn split(article: usize, blocks: &[Block]) -> Vec<Passage> {
-    let mut out: Vec<Passage> = Vec::new();
-    let mut part: Option<String> = None;
-    let mut clause: Option<String> = None;
-    let mut pending_heading_line: Option<usize> = None;
+    let mut b = Builder {
+        article,
+        out: Vec::new(),
+        part: None,
+        clause: None,
+        headings: Vec::new(),
+        heading_line: None,
+    };
     let mut section: Vec<&Block> = Vec::new();
+    for block in blocks {
+        match block.kind {
+            BlockKind::Heading(level) => {
+                b.flush(&mut section);
+                if level == 1 {
+                    b.part = Some(block.text.clone());
+                    b.clause = None;
+                } else {
+                    b.clause = Some(block.text.clone());
+                }
+                b.heading_line.get_or_insert(block.lines[0]);
+                b.headings.push(block.text.clone());
+            }
+            BlockKind::Deck | BlockKind::Paragraph => section.push(block),
+        }
+    }
+    b.flush(&mut section);
+    b.out
+}
 
-    let flush = |out: &mut Vec<Passage>,
-                 section: &mut Vec<&Block>,
-                 part: &Option<String>,
-                 clause: &Option<String>,
-                 heading_line: &mut Option<usize>| {
+struct Builder {
+    article: usize,
+    out: Vec<Passage>,
+    /// The current level-1 heading (part, or unnumbered heading).
+    part: Option<String>,
+    /// The current level-2 heading (clause, ○ heading, question).
+    clause: Option<String>,
+    /// Headings not yet printed above a passage, and the line of the first of them.
+    headings: Vec<String>,
+    heading_line: Option<usize>,
+}
+
+impl Builder {
+    fn flush(&mut self, section: &mut Vec<&Block>) {
         if section.is_empty() {
             return;
         }
-        let (label, parent) = match clause {
-            Some(c) => (Some(c.clone()), part.clone()),
-            None => (part.clone(), None),
+        let (label, parent) = match &self.clause {
+            Some(c) => (Some(c.clone()), self.part.clone()),
+            None => (self.part.clone(), None),
         };
         for group in group_paragraphs(section) {
-            let first = heading_line.take().unwrap_or(group[0].lines[0]);
-            let text: Vec<&str> = group.iter().map(|b| b.text.as_str()).collect();
-            out.push(Passage {
-                article,
-                seq: out.len() as u32 + 1,
+            let first = self.heading_line.take().unwrap_or(group[0].lines[0]);
+            let mut text: Vec<&str> = self.headings.iter().map(String::as_str).collect();
+            text.extend(group.iter().map(|b| b.text.as_str()));
+            let text = text.join("\n");
+            self.headings.clear();
+            self.out.push(Passage {
+                article: self.article,
+                seq: self.out.len() as u32 + 1,
                 clause: label.clone(),
                 section: parent.clone(),
-                text: text.join("\n"),
+                text,
                 lines: [first, group[group.len() - 1].lines[1]],
             });
         }
         section.clear();
-    };
-
-    for b in blocks {
-        match b.kind {
-            BlockKind::Heading(level) => {
-                flush(
-                    &mut out,
-                    &mut section,
-                    &part,
-                    &clause,
-                    &mut pending_heading_line,
-                );
-                if level == 1 {
-                    part = Some(b.text.clone());
-                    clause = None;
-                } else {
-                    clause = Some(b.text.clone());
-                }
-                pending_heading_line.get_or_insert(b.lines[0]);
-            }
-            BlockKind::Deck | BlockKind::Paragraph => section.push(b),
-        }
     }
-    flush(
-        &mut out,
-        &mut section,
-        &part,
-        &clause,
-        &mut pending_heading_line,
-    );
-    out
 }
 
 /// One group for a short section; otherwise paragraphs, short ones merged forward.

@@ -196,7 +196,7 @@ pub fn title_similarity(a: &str, b: &str) -> f64 {
 /// (`着力 打造 中国 特色 …`): many short space-separated pieces.
 pub fn looks_spaced(line: &str) -> bool {
     let parts: Vec<&str> = line.split_whitespace().collect();
-    parts.len() >= 4 && parts.iter().all(|p| char_len(p) <= 2)
+    parts.len() >= 4 && parts.iter().all(|p| char_len(&title_key(p)) <= 3)
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@
 //! code units; [`visible_len`] measures that, so a reply is checked against what Telegram
 //! checks. [`to_plain`] turns our HTML back into plain text for `kuayue chat`.
 
-use crate::corpus::{Pages, MAGAZINE};
 use crate::search::Marked;
 
 /// Telegram's limit on a message's text.
@@ -49,21 +48,6 @@ pub fn marked(m: &Marked) -> String {
     }
     out.push_str(&escape(&m.text[at..]));
     out
-}
-
-/// `《跨越》2019年第3期 · 第4–9页 · title · clause`, as plain text.
-pub fn source_text(
-    issue_label: &str,
-    pages: &Pages,
-    article: &str,
-    clause: Option<&str>,
-) -> String {
-    let mut s = format!("《{MAGAZINE}》{issue_label} · {pages} · {article}");
-    if let Some(c) = clause {
-        s.push_str(" · ");
-        s.push_str(c);
-    }
-    s
 }
 
 /// At most `max` characters of `text`, with an ellipsis when cut.

@@ -4,6 +4,25 @@
 //! `Engine` owns the loaded corpus, the shared jieba dictionary and an open tantivy index
 //! generation under `DATA_DIR`. Renderers (`crate::render`) turn an `Answer` into plain text,
 //! Telegram HTML or JSON; they never search themselves.
+//!
+//! - [`query`]: question analysis (filler, quotes, titles, clause references, answer type);
+//! - [`clause`]: clause numbers in questions and labels;
+//! - [`rank`]: re-ranking candidates by coverage, proximity and answer type;
+//! - [`snippet`]: snippets and best sentences on character boundaries;
+//! - [`engine`]: open/build generations and answer questions;
+//! - [`eval`]: Recall@k and MRR over a question file.
+
+pub mod bench;
+pub mod clause;
+pub mod engine;
+pub mod error;
+pub mod eval;
+pub mod query;
+pub mod rank;
+pub mod snippet;
+
+pub use engine::{BuildStats, Engine};
+pub use error::SearchError;
 
 use crate::corpus::{Corpus, Pages};
 use std::ops::Range;
@@ -61,4 +80,10 @@ pub struct Answer {
 /// Read access to the corpus behind an engine, for tables of contents and neighbours.
 pub trait CorpusView {
     fn corpus(&self) -> &Corpus;
+}
+
+impl CorpusView for Engine {
+    fn corpus(&self) -> &Corpus {
+        Engine::corpus(self)
+    }
 }

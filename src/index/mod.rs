@@ -1,0 +1,19 @@
+//! The index: how passages become a tantivy index generation on disk, and how text is analysed.
+//!
+//! - [`fold`]: the normal form (Traditional → Simplified, full-width → ASCII, lower case).
+//! - [`analyzer`]: one shared jieba dictionary that turns folded text into terms.
+//! - [`tokenizer`]: the same analyzer as a tantivy tokenizer.
+//! - [`schema`]: the fields of a passage document.
+//! - [`generation`]: fingerprints, generation directories and the pointer file that makes a
+//!   rebuild an atomic swap.
+//! - [`build`]: writes a generation from a corpus.
+
+pub mod analyzer;
+pub mod build;
+pub mod fold;
+pub mod generation;
+pub mod schema;
+pub mod tokenizer;
+
+pub use analyzer::{Analyzer, Term};
+pub use fold::{fold, fold_str, Folded};

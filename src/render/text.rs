@@ -1,0 +1,119 @@
+//! Plain text for the terminal: each hit with its source line, the passage with the matched
+//! words marked, and the best-answering sentence pointed out.
+//!
+//! Marks are 【…】 in plain output and bold when the output is a terminal, so that piped output
+//! stays plain text.
+
+use super::source_line;
+use crate::search::{Answer, Marked};
+
+/// How matched words are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// 【word】
+    Brackets,
+    /// ANSI bold (for terminals).
+    Bold,
+}
+
+/// Apply `marks` to a text.
+pub fn marked(m: &Marked, style: Style) -> String {
+    let (open, close) = match style {
+        Style::Brackets => ("【", "】"),
+        Style::Bold => ("\x1b[1m", "\x1b[0m"),
+    };
+    let mut out = String::with_capacity(m.text.len() + m.marks.len() * 8);
+    let mut at = 0;
+    for r in &m.marks {
+        let (Some(before), Some(word)) = (m.text.get(at..r.start), m.text.get(r.start..r.end))
+        else {
+            continue;
+        };
+        out.push_str(before);
+        out.push_str(open);
+        out.push_str(word);
+        out.push_str(close);
+        at = r.end;
+    }
+    out.push_str(m.text.get(at..).unwrap_or(""));
+    out
+}
+
+/// The whole answer as text.
+pub fn answer(a: &Answer, style: Style) -> String {
+    let mut out = String::new();
+    if a.not_found {
+        out.push_str(&format!(
+            "没有找到与“{}”相关的内容。\n可以换用杂志里的关键词提问，用引号 \"…\" 查找原文短语，或用 kuayue toc 查看目录。\n",
+            a.question.trim()
+        ));
+        return out;
+    }
+    for h in &a.hits {
+        out.push_str(&format!("{}. {}\n", h.rank, source_line(h)));
+        let best = marked(&h.best_sentence, style);
+        if !best.is_empty() {
+            out.push_str(&format!("   ▶ {best}\n"));
+        }
+        let passage = crate::search::Marked {
+            text: h.text.clone(),
+            marks: whole_marks(h),
+        };
+        for line in marked(&passage, style)
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+        {
+            out.push_str("   ");
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Marks for the whole passage: every place where a word marked in the snippet or the best
+/// sentence occurs.
+fn whole_marks(h: &crate::search::Hit) -> Vec<std::ops::Range<usize>> {
+    let mut words: Vec<&str> = h
+        .snippet
+        .marks
+        .iter()
+        .filter_map(|r| h.snippet.text.get(r.clone()))
+        .chain(
+            h.best_sentence
+                .marks
+                .iter()
+                .filter_map(|r| h.best_sentence.text.get(r.clone())),
+        )
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    for w in words.iter().filter(|w| !w.is_empty()) {
+        ranges.extend(h.text.match_indices(*w).map(|(i, _)| i..i + w.len()));
+    }
+    ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brackets_on_char_boundaries() {
+        let m = Marked {
+            text: "坚决做到两个维护".to_string(),
+            marks: vec![12..24],
+        };
+        assert_eq!(marked(&m, Style::Brackets), "坚决做到【两个维护】");
+    }
+}

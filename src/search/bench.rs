@@ -1,0 +1,209 @@
+//! The benchmark behind `kuayue bench`: dictionary load, index build, query latency (top 5 with
+//! snippets and best sentences) on the real corpus and on a synthetic corpus of many issues
+//! (the real issues replicated under new identities), index size and peak memory.
+//!
+//! Numbers are printed, never asserted: timing belongs here, not in tests.
+
+use super::eval::load_questions;
+use super::{Engine, SearchError};
+use crate::config::Paths;
+use crate::corpus::{self, Corpus};
+use crate::index::Analyzer;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Questions used when no file is given (any kinds of question work as a query mix).
+const FALLBACK_QUESTIONS: &[&str] = &[
+    "党的政治建设的首要任务是什么",
+    "意见第十六条",
+    "广州建成了多少个出入境自助办证服务区？",
+    "腹式呼吸",
+    "今天广州天气怎么样",
+];
+
+/// Latency figures in milliseconds.
+#[derive(Debug, Clone, Default)]
+pub struct Latency {
+    pub queries: usize,
+    pub median_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+fn latency(engine: &Engine, questions: &[String], rounds: usize) -> Latency {
+    let mut samples = Vec::with_capacity(questions.len() * rounds);
+    for _ in 0..rounds {
+        for q in questions {
+            let t = Instant::now();
+            let a = engine.ask(q, 5);
+            samples.push(t.elapsed().as_secs_f64() * 1000.0);
+            std::hint::black_box(a);
+        }
+    }
+    samples.sort_by(f64::total_cmp);
+    let at = |p: f64| {
+        samples
+            .get(((samples.len() as f64 - 1.0) * p).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    Latency {
+        queries: samples.len(),
+        median_ms: at(0.5),
+        p99_ms: at(0.99),
+        max_ms: samples.last().copied().unwrap_or(0.0),
+    }
+}
+
+/// Peak resident memory of this process (VmHWM), in MB.
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn dir_size(p: &Path) -> u64 {
+    let Ok(rd) = std::fs::read_dir(p) else {
+        return 0;
+    };
+    rd.flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_size(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// `corpus` replicated `n` times under distinct issue identities.
+pub fn synthetic(corpus: &Corpus, n: usize) -> Corpus {
+    let mut out = Corpus::default();
+    for k in 0..n {
+        for issue in &corpus.issues {
+            let mut i = issue.clone();
+            let year = 1900 + (k / 12) as u16;
+            let number = (k % 12) as u16 + 1;
+            i.meta.id = format!("{}-{year:04}-{number:02}", issue.meta.id);
+            i.meta.year = year;
+            i.meta.number = number;
+            out.issues.push(i);
+        }
+    }
+    out
+}
+
+/// Where the question mix comes from: the given file, or the dev set beside the repository.
+fn questions(file: Option<&Path>) -> Vec<String> {
+    let candidates: Vec<PathBuf> = match file {
+        Some(f) => vec![f.to_path_buf()],
+        None => vec![
+            PathBuf::from("../shared/qa/dev.jsonl"),
+            PathBuf::from("tests/data/dev.jsonl"),
+        ],
+    };
+    for c in candidates {
+        if let Ok(qs) = load_questions(&c) {
+            return qs.into_iter().map(|q| q.question).collect();
+        }
+    }
+    FALLBACK_QUESTIONS.iter().map(|s| s.to_string()).collect()
+}
+
+/// Run the benchmark and print its figures to `out`.
+pub fn run(
+    paths: &Paths,
+    rounds: usize,
+    issues: usize,
+    file: Option<&Path>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let scratch = std::env::temp_dir().join(format!("kuayue-bench-{}", std::process::id()));
+    let result = run_in(paths, rounds, issues, file, &scratch, out);
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
+}
+
+fn run_in(
+    paths: &Paths,
+    rounds: usize,
+    issues: usize,
+    file: Option<&Path>,
+    scratch: &Path,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let qs = questions(file);
+    let t = Instant::now();
+    let (analyzer, _) = Analyzer::load(&paths.corpus_dir.join("user.dict")).map_err(|source| {
+        SearchError::Dictionary {
+            path: paths.corpus_dir.join("user.dict"),
+            source,
+        }
+    })?;
+    let dict_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let t = Instant::now();
+    let corpus = corpus::load_dir(&paths.corpus_dir).map_err(SearchError::from)?;
+    let load_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let n_issues = corpus.issues.len().max(1);
+    writeln!(out, "dictionary load          {dict_ms:8.1} ms")?;
+    writeln!(
+        out,
+        "corpus load              {load_ms:8.1} ms ({} issues, {} passages)",
+        corpus.issues.len(),
+        corpus.passage_count()
+    )?;
+
+    let one_dir = scratch.join("one");
+    let (engine, stats) = Engine::build(corpus.clone(), analyzer.clone(), "bench", &one_dir)?;
+    writeln!(
+        out,
+        "index build              {:8.1} ms ({:.1} ms per issue)",
+        stats.seconds * 1000.0,
+        stats.seconds * 1000.0 / n_issues as f64
+    )?;
+    writeln!(
+        out,
+        "index size               {:8.1} KB",
+        dir_size(&one_dir) as f64 / 1024.0
+    )?;
+    // Warm up (first touches of the index files), then measure.
+    latency(&engine, &qs, 1);
+    let l = latency(&engine, &qs, rounds);
+    writeln!(
+        out,
+        "query, top 5 + snippets  median {:.3} ms  p99 {:.3} ms  max {:.3} ms  ({} queries)",
+        l.median_ms, l.p99_ms, l.max_ms, l.queries
+    )?;
+    if let Some(rss) = peak_rss_mb() {
+        writeln!(out, "peak RSS (one corpus)    {rss:8.1} MB")?;
+    }
+    drop(engine);
+
+    if issues > 1 {
+        let big = synthetic(&corpus, issues);
+        let big_dir = scratch.join("many");
+        let (engine, stats) = Engine::build(big, analyzer, "bench-many", &big_dir)?;
+        writeln!(
+            out,
+            "synthetic {} issues: build {:.2} s ({:.1} ms per issue), index {:.1} MB, {} passages",
+            stats.issues,
+            stats.seconds,
+            stats.seconds * 1000.0 / stats.issues.max(1) as f64,
+            dir_size(&big_dir) as f64 / 1048576.0,
+            stats.passages
+        )?;
+        latency(&engine, &qs, 1);
+        let r = (rounds / 10).max(10);
+        let l = latency(&engine, &qs, r);
+        writeln!(
+            out,
+            "synthetic query          median {:.3} ms  p99 {:.3} ms  max {:.3} ms  ({} queries)",
+            l.median_ms, l.p99_ms, l.max_ms, l.queries
+        )?;
+        if let Some(rss) = peak_rss_mb() {
+            writeln!(out, "peak RSS (all)           {rss:8.1} MB")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,189 @@
+//! Clause numbers: `第十六条`, `第16条`, `（十六）` in a question; `（十六）永葆…`, `一、…` in labels.
+//!
+//! Documents such as the 意见 number their clauses `（一）…（二十）` inside parts `一、…六、`;
+//! readers cite a clause as 第十六条, 第16条 or （十六）, and a part as 第五部分. Questions and
+//! labels are folded first, so full-width brackets arrive as ASCII `(` `)`.
+
+/// Which numbering a reference or label uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClauseKind {
+    /// `(十六)` — a clause.
+    Paren,
+    /// `五、` — a part or a numbered section.
+    Part,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClauseRef {
+    pub kind: ClauseKind,
+    pub number: u32,
+}
+
+/// Value of a number written in Chinese numerals (up to the thousands) or ASCII digits.
+pub fn parse_number(s: &str) -> Option<u32> {
+    if s.is_empty() {
+        return None;
+    }
+    if s.chars().all(|c| c.is_ascii_digit()) {
+        return s.parse().ok().filter(|n| *n > 0);
+    }
+    let mut total = 0u32;
+    let mut digit: Option<u32> = None;
+    for c in s.chars() {
+        let d = match c {
+            '零' | '〇' => Some(0),
+            '一' => Some(1),
+            '二' | '两' => Some(2),
+            '三' => Some(3),
+            '四' => Some(4),
+            '五' => Some(5),
+            '六' => Some(6),
+            '七' => Some(7),
+            '八' => Some(8),
+            '九' => Some(9),
+            _ => None,
+        };
+        if let Some(d) = d {
+            digit = Some(d);
+            continue;
+        }
+        let unit = match c {
+            '十' => 10,
+            '百' => 100,
+            '千' => 1000,
+            _ => return None,
+        };
+        total += digit.take().unwrap_or(1) * unit;
+    }
+    total += digit.unwrap_or(0);
+    (total > 0).then_some(total)
+}
+
+fn is_numeral(c: char) -> bool {
+    c.is_ascii_digit() || "零〇一二两三四五六七八九十百千".contains(c)
+}
+
+/// The clause a (folded) question refers to, if it names one.
+pub fn find_ref(q: &str) -> Option<ClauseRef> {
+    let chars: Vec<(usize, char)> = q.char_indices().collect();
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        // 第N条 / 第N项 / 第N款 / 第N部分
+        if c == '第' {
+            let start = i + c.len_utf8();
+            let mut j = k + 1;
+            while j < chars.len() && is_numeral(chars[j].1) {
+                j += 1;
+            }
+            let end = chars.get(j).map(|x| x.0).unwrap_or(q.len());
+            let Some(number) = parse_number(&q[start..end]) else {
+                continue;
+            };
+            let rest = &q[end..];
+            if rest.starts_with('条') || rest.starts_with('项') || rest.starts_with('款') {
+                return Some(ClauseRef {
+                    kind: ClauseKind::Paren,
+                    number,
+                });
+            }
+            if rest.starts_with("部分") {
+                return Some(ClauseRef {
+                    kind: ClauseKind::Part,
+                    number,
+                });
+            }
+        }
+        // (N)
+        if c == '(' {
+            let start = i + 1;
+            let mut j = k + 1;
+            while j < chars.len() && is_numeral(chars[j].1) {
+                j += 1;
+            }
+            if j > k + 1 && chars.get(j).map(|x| x.1) == Some(')') {
+                if let Some(number) = parse_number(&q[start..chars[j].0]) {
+                    return Some(ClauseRef {
+                        kind: ClauseKind::Paren,
+                        number,
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The number of a (folded) clause or section label: `(十六)永葆…` → Paren 16, `五、净化…` → Part 5.
+pub fn label_ref(label: &str) -> Option<ClauseRef> {
+    let l = label.trim_start();
+    if let Some(rest) = l.strip_prefix('(') {
+        let end = rest.find(')')?;
+        let number = parse_number(rest[..end].trim())?;
+        return Some(ClauseRef {
+            kind: ClauseKind::Paren,
+            number,
+        });
+    }
+    let end = l.find('、')?;
+    let head = &l[..end];
+    if head.chars().count() > 4 || !head.chars().all(is_numeral) {
+        return None;
+    }
+    Some(ClauseRef {
+        kind: ClauseKind::Part,
+        number: parse_number(head)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        assert_eq!(parse_number("十六"), Some(16));
+        assert_eq!(parse_number("二十"), Some(20));
+        assert_eq!(parse_number("十"), Some(10));
+        assert_eq!(parse_number("一百零五"), Some(105));
+        assert_eq!(parse_number("16"), Some(16));
+        assert_eq!(parse_number("条"), None);
+    }
+
+    #[test]
+    fn references() {
+        let p = |n| {
+            Some(ClauseRef {
+                kind: ClauseKind::Paren,
+                number: n,
+            })
+        };
+        assert_eq!(find_ref("意见第十六条"), p(16));
+        assert_eq!(find_ref("第16条讲什么"), p(16));
+        assert_eq!(find_ref("意见(三)坚决站稳政治立场"), p(3));
+        assert_eq!(find_ref("《意见》第十四条讲什么"), p(14));
+        assert_eq!(
+            find_ref("第五部分"),
+            Some(ClauseRef {
+                kind: ClauseKind::Part,
+                number: 5
+            })
+        );
+        assert_eq!(find_ref("第一次会议"), None);
+        assert_eq!(find_ref("()"), None);
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(
+            label_ref("(十六)永葆清正廉洁的政治本色").map(|r| r.number),
+            Some(16)
+        );
+        assert_eq!(
+            label_ref("五、净化政治生态"),
+            Some(ClauseRef {
+                kind: ClauseKind::Part,
+                number: 5
+            })
+        );
+        assert_eq!(label_ref("一是围绕"), None);
+    }
+}

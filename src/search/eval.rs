@@ -1,0 +1,245 @@
+//! Measuring answer quality on a question file (the dev-set JSONL format).
+//!
+//! A question is answered when its answer string (Simplified, as printed) is inside a returned
+//! passage of the right article. Negatives (no article) are answered when the engine says
+//! "not found". The CLI prints the report; the tests assert the targets on it.
+
+use super::{Answer, Engine};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// How many passages are examined per question (Recall@1, @3 and MRR over these).
+pub const DEPTH: usize = 5;
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Question {
+    pub id: String,
+    pub question: String,
+    pub article: Option<String>,
+    pub page: Option<u32>,
+    pub answer: Option<String>,
+    pub kind: String,
+}
+
+impl Question {
+    pub fn is_negative(&self) -> bool {
+        self.article.is_none() || self.answer.is_none()
+    }
+}
+
+/// Read a JSONL question file; blank lines are skipped, a bad line is an error naming it.
+pub fn load_questions(path: &Path) -> Result<Vec<Question>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("无法读取问题文件 {}：{e}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l)
+                .map_err(|e| format!("{}:{}: 不是有效的问题记录：{e}", path.display(), i + 1))
+        })
+        .collect()
+}
+
+/// The result of one question.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub id: String,
+    pub kind: String,
+    pub question: String,
+    pub negative: bool,
+    /// 1-based rank of the first correct passage among the top [`DEPTH`].
+    pub rank: Option<usize>,
+    pub not_found: bool,
+    /// What came back: (article, clause, snippet) per hit.
+    pub got: Vec<(String, Option<String>, String)>,
+    pub expected_article: Option<String>,
+    pub expected_answer: Option<String>,
+}
+
+impl Outcome {
+    pub fn ok(&self) -> bool {
+        if self.negative {
+            self.not_found
+        } else {
+            self.rank == Some(1)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Scores {
+    pub questions: usize,
+    pub recall_at_1: f64,
+    pub recall_at_3: f64,
+    pub mrr: f64,
+    pub negatives: usize,
+    pub negatives_not_found: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub overall: Scores,
+    pub per_kind: BTreeMap<String, Scores>,
+    pub outcomes: Vec<Outcome>,
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Judge one answer.
+pub fn judge(q: &Question, a: &Answer) -> Outcome {
+    let negative = q.is_negative();
+    let rank = match (&q.article, &q.answer) {
+        (Some(article), Some(answer)) => {
+            let (article, answer) = (squash(article), squash(answer));
+            a.hits
+                .iter()
+                .take(DEPTH)
+                .position(|h| squash(&h.article) == article && squash(&h.text).contains(&answer))
+                .map(|i| i + 1)
+        }
+        _ => None,
+    };
+    Outcome {
+        id: q.id.clone(),
+        kind: q.kind.clone(),
+        question: q.question.clone(),
+        negative,
+        rank,
+        not_found: a.not_found,
+        got: a
+            .hits
+            .iter()
+            .take(3)
+            .map(|h| (h.article.clone(), h.clause.clone(), h.snippet.text.clone()))
+            .collect(),
+        expected_article: q.article.clone(),
+        expected_answer: q.answer.clone(),
+    }
+}
+
+fn scores<'a>(outcomes: impl Iterator<Item = &'a Outcome>) -> Scores {
+    let mut s = Scores::default();
+    let mut positives = 0usize;
+    let (mut r1, mut r3, mut rr) = (0usize, 0usize, 0f64);
+    for o in outcomes {
+        s.questions += 1;
+        if o.negative {
+            s.negatives += 1;
+            if o.not_found {
+                s.negatives_not_found += 1;
+            }
+            continue;
+        }
+        positives += 1;
+        if let Some(r) = o.rank {
+            r1 += usize::from(r == 1);
+            r3 += usize::from(r <= 3);
+            rr += 1.0 / r as f64;
+        }
+    }
+    if positives > 0 {
+        let n = positives as f64;
+        s.recall_at_1 = r1 as f64 / n;
+        s.recall_at_3 = r3 as f64 / n;
+        s.mrr = rr / n;
+    }
+    s
+}
+
+/// Ask every question and score the answers.
+pub fn run(engine: &Engine, questions: &[Question]) -> Report {
+    let outcomes: Vec<Outcome> = questions
+        .iter()
+        .map(|q| judge(q, &engine.ask(&q.question, DEPTH)))
+        .collect();
+    let overall = scores(outcomes.iter());
+    let mut kinds: BTreeMap<String, Vec<&Outcome>> = BTreeMap::new();
+    for o in &outcomes {
+        kinds.entry(o.kind.clone()).or_default().push(o);
+    }
+    let per_kind = kinds
+        .into_iter()
+        .map(|(k, v)| (k, scores(v.into_iter())))
+        .collect();
+    Report {
+        overall,
+        per_kind,
+        outcomes,
+    }
+}
+
+fn score_row(name: &str, s: &Scores) -> String {
+    let positives = s.questions - s.negatives;
+    let neg = if s.negatives > 0 {
+        format!("{}/{}", s.negatives_not_found, s.negatives)
+    } else {
+        "-".to_string()
+    };
+    if positives == 0 {
+        format!(
+            "{name:<12} {:>4} {:>8} {:>8} {:>8} {:>10}\n",
+            s.questions, "-", "-", "-", neg
+        )
+    } else {
+        format!(
+            "{name:<12} {:>4} {:>8.3} {:>8.3} {:>8.3} {:>10}\n",
+            s.questions, s.recall_at_1, s.recall_at_3, s.mrr, neg
+        )
+    }
+}
+
+impl Report {
+    /// The eval report as a table, then every miss with what came back instead.
+    pub fn table(&self) -> String {
+        let r = self;
+        let mut out = format!(
+            "{:<12} {:>4} {:>8} {:>8} {:>8} {:>10}\n",
+            "kind", "n", "R@1", "R@3", "MRR", "not-found"
+        );
+        for (k, s) in &r.per_kind {
+            out.push_str(&score_row(k, s));
+        }
+        out.push_str(&score_row("ALL", &r.overall));
+        let misses: Vec<_> = r.outcomes.iter().filter(|o| !o.ok()).collect();
+        if !misses.is_empty() {
+            out.push_str(&format!("\n未在第一位答对的问题（{}）：\n", misses.len()));
+        }
+        for o in misses {
+            let rank = o.rank.map(|r| format!("第{r}位")).unwrap_or_else(|| {
+                if o.negative {
+                    "应答“没有找到”".into()
+                } else {
+                    "未找到".into()
+                }
+            });
+            out.push_str(&format!(
+                "- {} [{}] {}（{}）\n",
+                o.id, o.kind, o.question, rank
+            ));
+            if let (Some(a), Some(ans)) = (&o.expected_article, &o.expected_answer) {
+                out.push_str(&format!("    期望：{a} ⟨{ans}⟩\n"));
+            }
+            if o.got.is_empty() {
+                out.push_str("    得到：没有找到\n");
+            }
+            for (i, (article, clause, snip)) in o.got.iter().enumerate() {
+                let snip: String = snip.chars().take(60).collect();
+                out.push_str(&format!(
+                    "    {}. {}{} ⟨{}⟩\n",
+                    i + 1,
+                    article,
+                    clause
+                        .as_deref()
+                        .map(|c| format!(" · {c}"))
+                        .unwrap_or_default(),
+                    snip
+                ));
+            }
+        }
+        out
+    }
+}

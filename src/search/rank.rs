@@ -1,0 +1,333 @@
+//! Ranking beyond BM25: what makes a passage *answer* a question.
+//!
+//! tantivy's BM25 (over the passage, its heading, its article title and its column) picks the
+//! candidates; this module re-scores them with what BM25 cannot see:
+//! - *coverage*: how much of the question's content (each word weighted by its rarity) the
+//!   passage holds, in its text or in its heading and title — a passage that covers more of the
+//!   question beats one that repeats a single word;
+//! - *proximity*: the best pair of neighbouring sentences, scored the same way — the words of a
+//!   good answer sit together, and the answer may sit one sentence beyond the one that matches;
+//! - *answer type*: a question asking 多少 wants a number near the matched words, 谁 a name,
+//!   什么时候 a date, 哪些 a list;
+//! - quoted phrases, titles named in 《…》 and clause references.
+//!
+//! All matching is substring search of folded words in folded text (precomputed per passage), so
+//! a word still matches where jieba cut the passage differently than the question.
+
+use super::query::{Analysed, Want};
+use memchr::memmem::Finder;
+use std::ops::Range;
+
+/// Partial credit for a concept met only through one of its sub-words.
+const SUB_CREDIT: f32 = 0.5;
+
+/// One content word, ready to be searched for.
+pub struct ConceptMatcher {
+    whole: Finder<'static>,
+    subs: Vec<Finder<'static>>,
+    /// Role weight × rarity (idf).
+    pub weight: f32,
+}
+
+/// The question, compiled for matching passages.
+pub struct Matcher {
+    pub concepts: Vec<ConceptMatcher>,
+    pub total: f32,
+    quoted: Vec<Finder<'static>>,
+    required: Vec<Finder<'static>>,
+    titles: Vec<Finder<'static>>,
+    pub want: Want,
+}
+
+/// Where a concept occurs in a (folded) text.
+#[derive(Debug, Clone)]
+pub struct Occurrence {
+    pub range: Range<usize>,
+    pub concept: usize,
+    pub credit: f32,
+}
+
+/// What a passage offers to a question.
+#[derive(Debug, Clone, Default)]
+pub struct Features {
+    pub coverage: f32,
+    pub proximity: f32,
+    /// Absolute weight of the question matched anywhere in the passage (coverage × total).
+    pub matched: f32,
+    /// Most distinct concepts found together in one pair of neighbouring sentences (or labels).
+    pub together: usize,
+    pub cue: bool,
+    pub quoted: f32,
+    pub title: bool,
+    pub required_ok: bool,
+    /// Index of the best sentence in `sentences`.
+    pub best: usize,
+    pub sentences: Vec<Range<usize>>,
+    pub occurrences: Vec<Occurrence>,
+}
+
+fn finder(s: &str) -> Finder<'static> {
+    Finder::new(s.as_bytes()).into_owned()
+}
+
+impl Matcher {
+    /// `idf(word)` gives a word's rarity in the index.
+    pub fn new(q: &Analysed, idf: impl Fn(&str) -> f32) -> Matcher {
+        let concepts: Vec<ConceptMatcher> = q
+            .concepts
+            .iter()
+            .map(|c| ConceptMatcher {
+                whole: finder(&c.word),
+                subs: c.subs.iter().map(|s| finder(s)).collect(),
+                weight: c.weight * idf(&c.word),
+            })
+            .collect();
+        let total = concepts.iter().map(|c| c.weight).sum();
+        Matcher {
+            concepts,
+            total,
+            quoted: q.quoted.iter().map(|p| finder(&p.text)).collect(),
+            required: q.required.iter().map(|p| finder(&p.text)).collect(),
+            titles: q.titles.iter().map(|t| finder(t)).collect(),
+            want: q.want,
+        }
+    }
+
+    /// Every occurrence of every concept in `text`, in text order. A whole-word occurrence
+    /// hides the sub-word occurrences inside it.
+    pub fn occurrences(&self, text: &str) -> Vec<Occurrence> {
+        let h = text.as_bytes();
+        let mut out = Vec::new();
+        for (ci, c) in self.concepts.iter().enumerate() {
+            let n = c.whole.needle().len();
+            let wholes: Vec<usize> = c.whole.find_iter(h).collect();
+            for &s in &wholes {
+                out.push(Occurrence {
+                    range: s..s + n,
+                    concept: ci,
+                    credit: 1.0,
+                });
+            }
+            for sub in &c.subs {
+                let m = sub.needle().len();
+                for s in sub.find_iter(h) {
+                    if wholes.iter().any(|&w| s >= w && s + m <= w + n) {
+                        continue;
+                    }
+                    out.push(Occurrence {
+                        range: s..s + m,
+                        concept: ci,
+                        credit: SUB_CREDIT,
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|o| (o.range.start, std::cmp::Reverse(o.range.end)));
+        out
+    }
+
+    /// Credit per concept (0, 0.5 or 1) in a label text (title, heading, column).
+    pub fn label_credit(&self, label: &str) -> Vec<f32> {
+        let mut credit = vec![0f32; self.concepts.len()];
+        for o in self.occurrences(label) {
+            credit[o.concept] = credit[o.concept].max(o.credit);
+        }
+        credit
+    }
+
+    /// Score a passage: `text` and `label` are folded.
+    pub fn features(&self, text: &str, label: &str, person: impl Fn(&str) -> bool) -> Features {
+        let occ = self.occurrences(text);
+        let label_credit = self.label_credit(label);
+        let sentences = sentences(text);
+        let total = self.total.max(1e-6);
+        let mut in_text = vec![0f32; self.concepts.len()];
+        for o in &occ {
+            in_text[o.concept] = in_text[o.concept].max(o.credit);
+        }
+        let coverage = self
+            .concepts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| c.weight * in_text[i].max(label_credit[i]))
+            .sum::<f32>()
+            / total;
+
+        // Per-sentence credit, then the best pair of neighbours.
+        let mut per_sentence: Vec<Vec<f32>> =
+            vec![vec![0f32; self.concepts.len()]; sentences.len()];
+        let mut k = 0;
+        for o in &occ {
+            while k < sentences.len() && sentences[k].end <= o.range.start {
+                k += 1;
+            }
+            if k == sentences.len() {
+                break;
+            }
+            let c = &mut per_sentence[k][o.concept];
+            *c = c.max(o.credit);
+        }
+        let score_of = |credits: &dyn Fn(usize) -> f32| -> f32 {
+            self.concepts
+                .iter()
+                .enumerate()
+                .map(|(i, c)| c.weight * credits(i).max(label_credit[i]))
+                .sum::<f32>()
+                / total
+        };
+        let single: Vec<f32> = per_sentence.iter().map(|cr| score_of(&|i| cr[i])).collect();
+        let mut proximity = single.iter().copied().fold(0f32, f32::max);
+        let count_of = |credits: &dyn Fn(usize) -> f32| -> usize {
+            (0..self.concepts.len())
+                .filter(|&i| credits(i).max(label_credit[i]) > 0.0)
+                .count()
+        };
+        let mut together = per_sentence
+            .iter()
+            .map(|cr| count_of(&|i| cr[i]))
+            .max()
+            .unwrap_or(0);
+        for w in per_sentence.windows(2) {
+            let s = score_of(&|i| w[0][i].max(w[1][i]));
+            proximity = proximity.max(s * 0.97);
+            together = together.max(count_of(&|i| w[0][i].max(w[1][i])));
+        }
+
+        // The best sentence: most of the question, and the kind of answer asked for.
+        let mut best = 0;
+        let mut best_score = f32::MIN;
+        let mut cue = false;
+        for (i, r) in sentences.iter().enumerate() {
+            let own = per_sentence[i]
+                .iter()
+                .zip(&self.concepts)
+                .map(|(cr, c)| c.weight * cr)
+                .sum::<f32>()
+                / total;
+            let has_cue = own > 0.0 && self.cue(&text[r.clone()], &person);
+            let s = own + if has_cue { 0.25 } else { 0.0 };
+            if s > best_score + 1e-6 {
+                best_score = s;
+                best = i;
+                cue = has_cue;
+            }
+        }
+        let quoted = if self.quoted.is_empty() {
+            0.0
+        } else {
+            self.quoted
+                .iter()
+                .filter(|f| f.find(text.as_bytes()).is_some() || f.find(label.as_bytes()).is_some())
+                .count() as f32
+                / self.quoted.len() as f32
+        };
+        let title = self
+            .titles
+            .iter()
+            .any(|f| f.find(label.as_bytes()).is_some());
+        let required_ok = self
+            .required
+            .iter()
+            .all(|f| f.find(text.as_bytes()).is_some() || f.find(label.as_bytes()).is_some());
+        Features {
+            coverage,
+            proximity,
+            matched: coverage * total,
+            together,
+            cue,
+            quoted,
+            title,
+            required_ok,
+            best,
+            sentences,
+            occurrences: occ,
+        }
+    }
+
+    /// Does this sentence hold the kind of answer the question asks for?
+    fn cue(&self, s: &str, person: &impl Fn(&str) -> bool) -> bool {
+        match self.want {
+            Want::Any => false,
+            Want::Number => has_number(s),
+            Want::Date => has_date(s),
+            Want::List => s.matches('、').count() >= 2 || s.contains("一是"),
+            Want::Person => person(s),
+        }
+    }
+}
+
+/// Sentence spans of a text: cut after 。！？；!?; and at line breaks; never empty.
+pub fn sentences(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if !matches!(c, '。' | '！' | '？' | '；' | '!' | '?' | ';' | '\n') {
+            continue;
+        }
+        let mut end = i + c.len_utf8();
+        // A closing quote after the full stop belongs to the sentence it closes.
+        while let Some(&(j, d)) = iter.peek() {
+            if matches!(d, '”' | '’' | '」' | '』' | ')') {
+                end = j + d.len_utf8();
+                iter.next();
+            } else {
+                break;
+            }
+        }
+        if !text[start..end].trim().is_empty() {
+            out.push(start..end);
+        }
+        start = end;
+    }
+    if !text[start..].trim().is_empty() {
+        out.push(start..text.len());
+    }
+    if out.is_empty() {
+        out.push(0..text.len());
+    }
+    out
+}
+
+const MEASURES: &str =
+    "个家首年月天次项名位人条元倍%％成岁场批座所套种件篇期亿万千百分秒小时周届只台辆";
+
+/// A number the reader might be asking for: ASCII digits, or Chinese numerals before a measure word.
+pub fn has_number(s: &str) -> bool {
+    if s.bytes().any(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    let chars: Vec<char> = s.chars().collect();
+    chars
+        .windows(2)
+        .any(|w| "一二两三四五六七八九十百千半".contains(w[0]) && MEASURES.contains(w[1]))
+}
+
+/// A date: `2月13日`, `2019年`, `1月31日`.
+pub fn has_date(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().collect();
+    chars
+        .windows(2)
+        .any(|w| w[0].is_ascii_digit() && matches!(w[1], '年' | '月' | '日' | '号'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentence_cuts() {
+        let t = "甲乙。丙丁！“戊。”\n己";
+        let s: Vec<&str> = sentences(t).into_iter().map(|r| &t[r]).collect();
+        assert_eq!(s, vec!["甲乙。", "丙丁！", "“戊。”", "己"]);
+    }
+
+    #[test]
+    fn numbers_and_dates() {
+        assert!(has_number("新增培育aeo企业193家"));
+        assert!(has_number("坚持两个月以上"));
+        assert!(!has_number("统一意志、统一行动"));
+        assert!(has_date("2月13日，李学同"));
+        assert!(!has_date("第一责任人"));
+    }
+}
