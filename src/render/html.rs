@@ -149,7 +149,7 @@ mod tests {
     fn marks_become_bold_and_text_stays_escaped() {
         let m = Marked {
             text: "两个维护<&>很重要".into(),
-            marks: vec![0.."两个维护".len()],
+            marks: std::iter::once(0.."两个维护".len()).collect(),
         };
         assert_eq!(marked(&m), "<b>两个维护</b>&lt;&amp;&gt;很重要");
         let bad = Marked {
