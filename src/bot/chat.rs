@@ -110,7 +110,9 @@ fn import(admin: &Admin, path: &str, out: &mut dyn Write) -> io::Result<Reply> {
 fn print(out: &mut dyn Write, replies: &[Reply]) -> io::Result<Vec<Button>> {
     let mut buttons = Vec::new();
     for reply in replies {
-        writeln!(out, "\n{}", to_plain(&reply.html).trim_end())?;
+        // The best sentence is underlined on Telegram; here it is bracketed.
+        let html = reply.html.replace("<u>", "【").replace("</u>", "】");
+        writeln!(out, "\n{}", to_plain(&html).trim_end())?;
         for row in &reply.buttons {
             let cells: Vec<String> = row
                 .iter()

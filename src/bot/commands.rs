@@ -4,7 +4,9 @@
 
 use teloxide::utils::command::BotCommands;
 
-/// Commands for everyone.
+// Commands for everyone. (The enum's doc comment heads its part of /help, so it is written
+// for readers.)
+/// 命令：
 #[derive(BotCommands, Debug, Clone, PartialEq, Eq)]
 #[command(rename_rule = "lowercase")]
 pub enum Command {
@@ -24,14 +26,15 @@ pub enum Command {
     Unsubscribe,
 }
 
-/// Commands for the numeric user ids in `ADMIN_IDS`.
+// Commands for the numeric user ids in `ADMIN_IDS`.
+/// 管理员命令：
 #[derive(BotCommands, Debug, Clone, PartialEq, Eq)]
 #[command(rename_rule = "lowercase")]
 pub enum AdminCommand {
-    /// （管理员）从语料目录重建索引，并通知新刊
+    /// 从语料目录重建索引，并通知新刊
     Reindex,
-    /// （管理员）导入新一期：把 .txt 原文作为文件发来，说明写 /import
+    /// 导入新一期：把 .txt 原文作为文件发来，说明写 /import
     Import,
-    /// （管理员）统计：期数、段落、订阅者、今日提问、通知
+    /// 统计：期数、段落、订阅者、今日提问、通知
     Stats,
 }

@@ -504,7 +504,7 @@ impl Core {
         let mut html = String::from(
             "<b>怎么用</b>\n私聊里直接发问题；在群里用 /ask 问题，或 @我 提问。\n\
              用关键词更准；用引号可查确切的词句，如 “两个维护”。\n\
-             在任意聊天框输入 @我 加问题，可把答案分享到那里。\n\n<b>命令</b>\n",
+             在任意聊天框输入 @我 加问题，可把答案分享到那里。\n\n",
         );
         html.push_str(&escape(&Command::descriptions().to_string()));
         if self.is_admin(user) {
@@ -632,12 +632,12 @@ pub fn notice(issue: &Issue) -> String {
     html
 }
 
-/// The answer message: the question, then per passage its source line, the best sentence and
-/// the snippet, matched words in bold; shortened until it fits Telegram's limit.
+/// The answer message: the question, then per passage its source line and the snippet with
+/// the matched words in bold and the best sentence underlined (or, when the snippet does not
+/// hold it, the best sentence after 👉); shortened until it fits Telegram's limit.
 fn render_answer(answer: &Answer, page: &[&Hit], at: usize, lang: Lang) -> String {
-    // Long snippets are cut before long best sentences; the question is cut first of all.
-    for (snippet_max, sentence_max) in [(usize::MAX, usize::MAX), (300, 400), (120, 200), (0, 120)]
-    {
+    // Tiers: whole snippets; then best sentences alone, cut shorter and shorter.
+    for tier in [None, Some(400), Some(120), Some(40)] {
         let mut out = format!(
             "🔎 <b>{}</b>{}\n",
             lang.t("问："),
@@ -649,42 +649,45 @@ fn render_answer(answer: &Answer, page: &[&Hit], at: usize, lang: Lang) -> Strin
                 circled(at + i + 1),
                 escape(&hit_source(hit))
             ));
-            let sentence = fit_marked(&hit.best_sentence, sentence_max);
-            if !hit.best_sentence.text.is_empty() {
-                out.push_str(&format!("👉 {sentence}\n"));
-            }
-            let snippet_is_new = !hit.best_sentence.text.contains(hit.snippet.text.trim())
-                && !hit.snippet.text.trim().is_empty();
-            if snippet_max > 0 && snippet_is_new {
-                out.push_str(&format!("{}\n", fit_marked(&hit.snippet, snippet_max)));
-            }
+            out.push_str(&hit_body(hit, tier));
+            out.push('\n');
         }
         if html::visible_len(&out) <= MAX_MESSAGE {
             return out;
         }
     }
-    // Unreachable with sane inputs (3 × 120-char sentences); keep the promise anyway.
-    let mut plain = html::to_plain(&render_answer_min(answer, page, at, lang));
-    plain = html::truncate_chars(&plain, MAX_MESSAGE - 1);
-    escape(&plain)
+    // Unreachable with sane inputs (3 × 40-character sentences); keep the promise anyway.
+    escape(&html::truncate_chars(
+        &html::to_plain(&answer.question),
+        1000,
+    ))
 }
 
-fn render_answer_min(answer: &Answer, page: &[&Hit], at: usize, lang: Lang) -> String {
-    let mut out = format!("{}\n", lang.t("找到以下出处："));
-    let _ = answer;
-    for (i, hit) in page.iter().enumerate() {
-        out.push_str(&format!(
-            "{} {}\n",
-            circled(at + i + 1),
-            escape(&hit_source(hit))
-        ));
+/// One passage's text in an answer. `cut`: show only the best sentence, at most this long.
+fn hit_body(hit: &Hit, cut: Option<usize>) -> String {
+    let best = &hit.best_sentence;
+    let snippet = &hit.snippet;
+    if let Some(max) = cut {
+        let sentence = if best.text.trim().is_empty() {
+            snippet
+        } else {
+            best
+        };
+        return format!("👉 {}", fit_marked(sentence, max));
     }
-    out
+    let inside = (!best.text.trim().is_empty())
+        .then(|| snippet.text.find(best.text.as_str()))
+        .flatten();
+    match inside {
+        Some(at) => html::marked_underlined(snippet, at..at + best.text.len()),
+        None if best.text.trim().is_empty() => html::marked(snippet),
+        None => format!("👉 {}\n{}", html::marked(best), html::marked(snippet)),
+    }
 }
 
 /// Marked text in HTML, cut to `max` characters (marks beyond the cut dropped).
 fn fit_marked(m: &crate::search::Marked, max: usize) -> String {
-    if max == usize::MAX || m.text.chars().count() <= max {
+    if m.text.chars().count() <= max {
         return html::marked(m);
     }
     let cut = m

@@ -7,6 +7,7 @@
 //! checks. [`to_plain`] turns our HTML back into plain text for `kuayue chat`.
 
 use crate::search::Marked;
+use std::ops::Range;
 
 /// Telegram's limit on a message's text.
 pub const MAX_MESSAGE: usize = 4096;
@@ -48,6 +49,45 @@ pub fn marked(m: &Marked) -> String {
     }
     out.push_str(&escape(&m.text[at..]));
     out
+}
+
+/// Like [`marked`], with the byte range `underline` (the best sentence) underlined. Each
+/// stretch of text gets its own tags, so bold and underline nest correctly however the ranges
+/// overlap.
+pub fn marked_underlined(m: &Marked, underline: Range<usize>) -> String {
+    let text = &m.text;
+    let valid = |r: &Range<usize>| {
+        r.start < r.end
+            && r.end <= text.len()
+            && text.is_char_boundary(r.start)
+            && text.is_char_boundary(r.end)
+    };
+    if !valid(&underline) {
+        return marked(m);
+    }
+    let bold: Vec<&Range<usize>> = m.marks.iter().filter(|r| valid(r)).collect();
+    let mut cuts: Vec<usize> = vec![0, text.len(), underline.start, underline.end];
+    for r in &bold {
+        cuts.push(r.start);
+        cuts.push(r.end);
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out = String::with_capacity(text.len() + 32);
+    for w in cuts.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let piece = escape(&text[a..b]);
+        let is_bold = bold.iter().any(|r| r.start <= a && b <= r.end);
+        let is_under = underline.start <= a && b <= underline.end;
+        match (is_under, is_bold) {
+            (true, true) => out.push_str(&format!("<u><b>{piece}</b></u>")),
+            (true, false) => out.push_str(&format!("<u>{piece}</u>")),
+            (false, true) => out.push_str(&format!("<b>{piece}</b>")),
+            (false, false) => out.push_str(&piece),
+        }
+    }
+    // Adjacent underlined stretches read better (and are shorter) as one.
+    out.replace("</u><u>", "")
 }
 
 /// At most `max` characters of `text`, with an ellipsis when cut.
@@ -157,6 +197,19 @@ mod tests {
             marks: vec![1..2, 0..100],
         };
         assert_eq!(marked(&bad), "两个");
+    }
+
+    #[test]
+    fn underline_and_bold_nest_whatever_the_overlap() {
+        let m = Marked {
+            text: "甲乙丙丁".into(),
+            marks: vec![3..9],
+        };
+        assert_eq!(
+            marked_underlined(&m, 6..12),
+            "甲<b>乙</b><u><b>丙</b>丁</u>"
+        );
+        assert_eq!(to_plain(&marked_underlined(&m, 6..12)), "甲乙丙丁");
     }
 
     #[test]
