@@ -413,3 +413,56 @@ async fn traditional_questions_get_traditional_words_and_inline_mode_lists_passa
     assert!(posted.contains("《跨越》2019年第3期"), "{posted}");
     bot.stop().await;
 }
+
+/// A corpus that does not parse: the admin hears which file and line, readers keep their
+/// answers from the old index.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_corpus_is_reported_and_the_old_index_keeps_serving() {
+    let mut bot = TestBot::start().await;
+    let broken = bot.corpus_dir().join("2019-05");
+    std::fs::create_dir_all(&broken).unwrap();
+    std::fs::copy(
+        bot.corpus_dir().join("2019-03/raw.txt"),
+        broken.join("raw.txt"),
+    )
+    .unwrap();
+    let toml = std::fs::read_to_string(bot.corpus_dir().join("2019-03/issue.toml")).unwrap();
+    std::fs::write(
+        broken.join("issue.toml"),
+        toml.replacen("number = 3", "number = \"five\"", 1),
+    )
+    .unwrap();
+
+    let admin = ADMIN as i64;
+    bot.tg.push(private_text(admin, "/reindex"));
+    let error = bot
+        .tg
+        .wait_until(Duration::from_secs(60), "the rebuild error", |tg| {
+            tg.sent_to("sendmessage", admin)
+                .into_iter()
+                .find(|c| c.text().contains("❌"))
+        })
+        .await;
+    assert!(
+        error.text().contains("2019-05/issue.toml:"),
+        "{}",
+        error.text()
+    );
+    assert!(error.text().contains("旧索引继续服务"), "{}", error.text());
+
+    let answer = bot.say(READER, QUESTION).await;
+    assert!(
+        answer.text().contains("《跨越》2019年第3期"),
+        "{}",
+        answer.text()
+    );
+    let stats = bot.say(admin, "/stats").await;
+    assert!(
+        stats.text().contains("段落") && stats.text().contains("今日回答问题：1"),
+        "{}",
+        stats.text()
+    );
+    let refused = bot.say(READER, "/stats").await;
+    assert!(refused.text().contains("管理员"), "{}", refused.text());
+    bot.stop().await;
+}

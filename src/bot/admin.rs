@@ -186,3 +186,95 @@ pub fn check_raw(bytes: &[u8]) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bot::{BackendError, Imported, Library, Rebuilt};
+    use crate::corpus::Corpus;
+    use crate::search::Answer;
+    use crate::store::Store;
+
+    struct Empty(Corpus);
+    impl Library for Empty {
+        fn ask(&self, question: &str, _top: usize) -> Answer {
+            Answer {
+                question: question.into(),
+                not_found: true,
+                traditional: false,
+                hits: Vec::new(),
+            }
+        }
+        fn corpus(&self) -> &Corpus {
+            &self.0
+        }
+    }
+    struct Failing;
+    impl Backend for Failing {
+        fn open(
+            &self,
+            _: &Paths,
+            _: &mut dyn FnMut(&str),
+        ) -> Result<Arc<dyn Library>, BackendError> {
+            Ok(Arc::new(Empty(Corpus::default())))
+        }
+        fn rebuild(
+            &self,
+            _: &Paths,
+            _: &mut dyn FnMut(&str),
+        ) -> Result<(Arc<dyn Library>, Rebuilt), BackendError> {
+            Err(BackendError("corpus/2019-05/issue.toml:7: bad".into()))
+        }
+        fn import(&self, _: &Paths, _: &[u8]) -> Result<Imported, BackendError> {
+            Err(BackendError("没有找到目录".into()))
+        }
+    }
+
+    fn admin(dir: &tempfile::TempDir) -> Admin {
+        let store = Arc::new(Store::open_in(dir.path()).unwrap());
+        let core = Arc::new(Core::new(
+            Arc::new(Empty(Corpus::default())),
+            store,
+            Default::default(),
+        ));
+        let paths = Paths {
+            corpus_dir: dir.path().join("corpus"),
+            data_dir: dir.path().to_path_buf(),
+        };
+        Admin::new(core, Arc::new(Failing), paths, Arc::new(Notify::new()))
+    }
+
+    #[test]
+    fn one_rebuild_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let admin = admin(&dir);
+        let slot = admin.try_begin().expect("free");
+        assert!(
+            admin.try_begin().is_none(),
+            "a second rebuild is refused while one runs"
+        );
+        drop(slot);
+        assert!(admin.try_begin().is_some(), "free again afterwards");
+    }
+
+    #[test]
+    fn failures_name_the_cause_and_leave_the_corpus_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let admin = admin(&dir);
+        let slot = admin.try_begin().unwrap();
+        let err = admin.reindex(&slot, &mut |_| {}).unwrap_err();
+        assert!(
+            err.contains("issue.toml:7") && err.contains("旧索引继续服务"),
+            "{err}"
+        );
+        let err = admin.import(&slot, b"\xff\xfe", &mut |_| {}).unwrap_err();
+        assert!(err.contains("UTF-8"), "{err}");
+        let err = admin.import(&slot, b"  \n", &mut |_| {}).unwrap_err();
+        assert!(err.contains("空"), "{err}");
+        let err = admin
+            .import(&slot, "杂志".as_bytes(), &mut |_| {})
+            .unwrap_err();
+        assert!(err.contains("没有找到目录"), "{err}");
+        assert!(!dir.path().join("corpus").exists());
+    }
+}
