@@ -390,6 +390,13 @@ async fn traditional_questions_get_traditional_words_and_inline_mode_lists_passa
     assert!(reply.text().contains("問："), "{}", reply.text());
     let start = bot.say(READER, "/start").await;
     assert!(start.buttons().len() == 3, "three example questions");
+    // The deep link t.me/<bot>?start=subscribe arrives as "/start subscribe".
+    let subscribed = bot.say(READER, "/start subscribe").await;
+    assert!(
+        subscribed.text().contains("已订阅"),
+        "{}",
+        subscribed.text()
+    );
 
     bot.tg.push(inline_query(READER as u64, "两个维护"));
     let answer = bot

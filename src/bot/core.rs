@@ -594,16 +594,25 @@ impl Core {
         }
     }
 
-    fn mentions_me(&self, text: &str) -> bool {
-        let name = self.username();
-        text.contains(&format!("@{name}"))
+    /// Does `text` mention `@botname`? Telegram usernames are ASCII and case-insensitive.
+    pub fn mentions_me(&self, text: &str) -> bool {
+        self.mention_at(text).is_some()
     }
 
-    /// The question without `@botname`.
+    fn mention_at(&self, text: &str) -> Option<std::ops::Range<usize>> {
+        let needle = format!("@{}", self.username()).to_ascii_lowercase();
+        // ASCII lowercasing keeps every byte offset, so the range fits `text` too.
+        let at = text.to_ascii_lowercase().find(&needle)?;
+        Some(at..at + needle.len())
+    }
+
+    /// The question without `@botname` (wherever it stands).
     fn strip_mention(&self, text: &str) -> String {
-        text.replace(&format!("@{}", self.username()), " ")
-            .trim()
-            .to_string()
+        let mut text = text.to_string();
+        while let Some(r) = self.mention_at(&text) {
+            text.replace_range(r, " ");
+        }
+        text.trim().to_string()
     }
 }
 

@@ -244,11 +244,14 @@ fn user_id(m: &Message) -> u64 {
 }
 
 /// In a group: does the message mention the bot or reply to it?
-fn addressed(m: &Message, me: &Me) -> bool {
+fn addressed(m: &Message, me: &Me, core: &Core) -> bool {
     if m.chat.is_private() {
         return true;
     }
-    let mention = m.text().is_some_and(|t| t.contains(&me.mention()));
+    let mention = m
+        .text()
+        .or(m.caption())
+        .is_some_and(|t| core.mentions_me(t));
     let reply = m
         .reply_to_message()
         .and_then(|r| r.from.as_ref())
@@ -300,13 +303,13 @@ async fn send_replies(
     Ok(())
 }
 
-fn inbound<'a>(m: &'a Message, me: &Me, text: &'a str) -> Inbound<'a> {
+fn inbound<'a>(m: &'a Message, me: &Me, core: &Core, text: &'a str) -> Inbound<'a> {
     Inbound {
         chat: m.chat.id.0,
         user: user_id(m),
         kind: chat_kind(m),
         text,
-        addressed: addressed(m, me),
+        addressed: addressed(m, me, core),
         group_admin: false,
     }
 }
@@ -317,7 +320,7 @@ fn reply_to(m: &Message) -> Option<MessageId> {
 
 async fn on_text(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerResult {
     let text = msg.text().unwrap_or_default();
-    if let Some(replies) = app.core.text(&inbound(&msg, &me, text)) {
+    if let Some(replies) = app.core.text(&inbound(&msg, &me, &app.core, text)) {
         send_replies(&bot, msg.chat.id, &replies, reply_to(&msg)).await?;
     }
     Ok(())
@@ -325,7 +328,7 @@ async fn on_text(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerResult
 
 async fn on_command(bot: Bot, msg: Message, me: Me, cmd: Command, app: Arc<App>) -> HandlerResult {
     let text = msg.text().unwrap_or_default();
-    let mut m = inbound(&msg, &me, text);
+    let mut m = inbound(&msg, &me, &app.core, text);
     if matches!(cmd, Command::Subscribe | Command::Unsubscribe) && m.kind != ChatKind::Private {
         m.group_admin = match bot.get_chat_member(msg.chat.id, UserId(m.user)).await {
             Ok(member) => member.is_privileged(),
@@ -465,7 +468,7 @@ async fn on_document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRe
     if !app.core.is_admin(user) {
         if let Some(r) = app.core.unreadable(
             Unreadable::Other,
-            msg.chat.is_private() || addressed(&msg, &me),
+            msg.chat.is_private() || addressed(&msg, &me, &app.core),
         ) {
             send_replies(&bot, chat, &[r], reply_to(&msg)).await?;
         }
@@ -551,10 +554,10 @@ async fn on_other(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerResul
         // Service messages (members joining, pins, …) need no answer.
         return Ok(());
     };
-    if let Some(r) = app
-        .core
-        .unreadable(what, msg.chat.is_private() || addressed(&msg, &me))
-    {
+    if let Some(r) = app.core.unreadable(
+        what,
+        msg.chat.is_private() || addressed(&msg, &me, &app.core),
+    ) {
         send_replies(&bot, msg.chat.id, &[r], reply_to(&msg)).await?;
     }
     Ok(())
