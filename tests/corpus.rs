@@ -436,3 +436,80 @@ fn windows_line_ends_and_a_byte_order_mark_import_the_same() {
     let err = import::import_bytes(no_identity.as_bytes(), &dir, true).expect_err("no identity");
     assert!(matches!(err, ImportError::NoIdentity), "{err}");
 }
+
+#[test]
+fn table_of_contents_variants_and_edge_cases_of_the_body() {
+    let (_tmp, dir) = util::temp_corpus();
+    let report = import::import_file(&util::test_data("sample-2019-05.txt"), &dir, false)
+        .expect("the sample imports");
+    // An importer crash left a hidden work directory behind: it is not an issue.
+    let leftover = dir.join(".import-2019-06-1");
+    util::copy_dir(&dir.join("2019-03"), &leftover);
+
+    let corpus = corpus::load_dir(&dir).expect("loads, ignoring the leftover");
+    assert_eq!(corpus.issues.len(), 2);
+    let issue = corpus.issue(&report.issue_id).expect("2019-05");
+    let find = |t: &str| {
+        issue
+            .articles
+            .iter()
+            .find(|a| a.title == t)
+            .unwrap_or_else(|| panic!("no {t} in {:?}", issue.articles))
+    };
+    // Full-width brackets, entries on consecutive lines, two articles on one page.
+    assert_eq!(find("奋力开创新局面").pages.pair(), [1, 2]);
+    assert_eq!(find("省直机关举办党务干部培训班").pages.pair(), [3, 3]);
+    let second = find("省直机关开展主题党日活动");
+    assert_eq!(second.pages.pair(), [3, 4]);
+    assert_eq!(second.source.as_deref(), Some("工委宣传部"));
+    assert_eq!(
+        find("持续深化“放管服”改革").source.as_deref(),
+        Some("省发展改革委")
+    );
+    // A title wrapped over three lines, under a column header printed on two.
+    let wrapped = find("以党建引领业务发展新格局");
+    assert_eq!(wrapped.column, "基层风采·经验交流");
+    assert_eq!(wrapped.pages.pair(), [7, 8]);
+
+    let text: String = issue
+        .passages
+        .iter()
+        .map(|p| p.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    // A superscript inside a sentence is not an end mark.
+    assert!(text.contains("3000m²，全部投入使用"), "{text}");
+    // A sub-heading two articles share is not a page banner.
+    assert_eq!(text.matches("下一步工作").count(), 2, "{text}");
+    // An article that ends on headings keeps them.
+    assert!(text.contains("●问：企业开办还要多久？"), "{text}");
+
+    // Two articles starting on one line is an error naming both.
+    let toml = dir.join("2019-05").join("issue.toml");
+    let good = std::fs::read_to_string(&toml).expect("read");
+    let (s, _) = import::analyse(
+        &std::fs::read_to_string(dir.join("2019-05").join("raw.txt")).expect("raw"),
+    )
+    .expect("analyse");
+    let first = s.articles[1].start.expect("start");
+    let second = s.articles[2].start.expect("start");
+    let broken = good.replacen(
+        &format!("start = {second}\n"),
+        &format!("start = {first}\n"),
+        1,
+    );
+    let broken = broken.replacen(
+        &format!(
+            "anchor = \"{}\"",
+            s.articles[2].anchor.clone().unwrap_or_default()
+        ),
+        &format!(
+            "anchor = \"{}\"",
+            s.articles[1].anchor.clone().unwrap_or_default()
+        ),
+        1,
+    );
+    std::fs::write(&toml, broken).expect("write");
+    let err = corpus::load_dir(&dir).expect_err("same start").to_string();
+    assert!(err.contains("同一行"), "{err}");
+}

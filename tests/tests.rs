@@ -8,4 +8,5 @@ mod bot;
 mod corpus;
 mod fake_telegram;
 mod harness;
+mod search;
 mod store;

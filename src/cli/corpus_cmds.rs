@@ -66,8 +66,18 @@ pub fn toc_text(issue: &Issue) -> String {
             .unwrap_or_else(|| "?".into()),
         issue.meta.date
     );
-    let mut column = "";
+    // Grouped by column as the printed table is, columns in order of first appearance.
+    let mut columns: Vec<&str> = Vec::new();
     for a in &issue.articles {
+        if !columns.contains(&a.column.as_str()) {
+            columns.push(&a.column);
+        }
+    }
+    let grouped = columns
+        .iter()
+        .flat_map(|c| issue.articles.iter().filter(move |a| a.column == *c));
+    let mut column = "";
+    for a in grouped {
         if a.column != column {
             column = &a.column;
             s.push_str(&format!("\n【{column}】\n"));

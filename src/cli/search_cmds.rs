@@ -35,19 +35,32 @@ pub fn ask(paths: &Paths, question: &[String], top: usize, as_json: bool) -> any
         }
         Ok(())
     };
-    if question.is_empty() {
+    let result = if question.is_empty() {
         let stdin = std::io::stdin();
-        for line in stdin.lock().lines() {
+        stdin.lock().lines().try_for_each(|line| {
             let line = line.context("无法读取标准输入")?;
             if line.trim().is_empty() {
-                continue;
+                return Ok(());
             }
-            answer_one(&line, &mut out)?;
-        }
+            answer_one(&line, &mut out)
+        })
     } else {
-        answer_one(&question.join(" "), &mut out)?;
+        answer_one(&question.join(" "), &mut out)
+    };
+    quiet_on_broken_pipe(result)
+}
+
+/// A reader who closes the pipe (`kuayue ask … | head`) has read enough: that is no error.
+fn quiet_on_broken_pipe(result: anyhow::Result<()>) -> anyhow::Result<()> {
+    match result {
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(())
+        }
+        other => other,
     }
-    Ok(())
 }
 
 pub fn index(paths: &Paths) -> anyhow::Result<()> {

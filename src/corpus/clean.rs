@@ -113,10 +113,7 @@ pub fn clean_article(
             i += 1;
         }
     }
-    for s in &segs[i..] {
-        ledger.add(s.line, s.range.clone(), Kind::Passage);
-    }
-    for s in &segs[..i] {
+    for s in &segs {
         ledger.add(s.line, s.range.clone(), Kind::Passage);
     }
     let mut start = i;
@@ -220,12 +217,10 @@ fn split_line(
     // An author in parentheses after the last sentence: `…正常开展。 (程 鹏)`.
     if let Some(open) = t.rfind(['(', '（']) {
         let (text, tail) = (&t[..open], &t[open..]);
-        if ends_sentence(text.trim_end()) && attribution(tail).is_some_and(|a| char_len(a) <= 10) {
-            let tail_range = r.start + open..r.end;
-            if let Some(src) = attribution(tail) {
-                sources.push(src.trim().to_string());
-            }
-            ledger.add(n, tail_range, Kind::Source);
+        let author = attribution(tail).filter(|a| char_len(a) <= 10);
+        if let (true, Some(src)) = (ends_sentence(text.trim_end()), author) {
+            sources.push(src.trim().to_string());
+            ledger.add(n, r.start + open..r.end, Kind::Source);
             segs.push(Seg {
                 line: n,
                 range: trim_range(raw, r.start..r.start + open),
@@ -319,6 +314,10 @@ fn is_plain_heading(text: &str, next: &str, bigrams: &Bigrams) -> bool {
     }
     if text.ends_with("——") {
         return true;
+    }
+    // A line ending on a comma or an opening bracket is a sentence cut by a page break.
+    if text.ends_with(['，', '、', ',', '“', '（', '《']) {
+        return false;
     }
     // Only a line as long as a typeset line can have been broken by the layout; a shorter
     // one that ends open is a heading.

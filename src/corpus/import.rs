@@ -99,14 +99,14 @@ pub fn analyse(raw: &str) -> Result<(Structure, Vec<Warning>), ImportError> {
     let toc = parse_toc(&lines).ok_or(ImportError::NoToc)?;
     let mut warnings = Vec::new();
 
-    // Masthead before the table of contents: short lines up to the previous article's end.
+    // Masthead before the table of contents: the magazine's name, slogans with it, the issue
+    // identity; it stops at the first line that is none of these (an article's last line).
     let mut front_first = toc.first_line;
     let mut n = toc.first_line - 1;
     while n >= 1 {
         let t = lines[n - 1].trim();
         if !t.is_empty() {
-            let source_line = attribution(t).is_some_and(|a| !a.contains("总第"));
-            if char_len(t) > 16 || ends_sentence(t) || source_line {
+            if !is_masthead_line(t) {
                 break;
             }
             front_first = n;
@@ -126,22 +126,25 @@ pub fn analyse(raw: &str) -> Result<(Structure, Vec<Warning>), ImportError> {
         format!("{:04}-{:02}-01", identity.year, identity.number.min(12))
     });
 
-    // Imprint after the table of contents: short lines and `key：value` lines.
+    // Imprint after the table of contents: `key：value` lines, the values listed under a
+    // `key：` line, slogans with the magazine's name.
     let mut front_last = toc.last_line;
+    let mut listing = false;
     for (i, l) in lines.iter().enumerate().skip(toc.last_line) {
         let t = l.trim();
         if t.is_empty() {
             continue;
         }
         let key_value = t.contains('：') && char_len(t) <= 60 && !has_inner_sentence_end(t);
-        let short = char_len(t) <= 24 && !ends_sentence(t) && !has_inner_sentence_end(t);
+        let listed = listing && char_len(t) <= 24 && !ends_sentence(t);
         let a_title = toc
             .entries
             .iter()
             .any(|e| title_similarity(&e.title, t) >= TITLE_MATCH);
-        if a_title || !(key_value || short) {
+        if a_title || !(key_value || listed || is_masthead_line(t)) {
             break;
         }
+        listing = t.ends_with('：') || (listing && !key_value);
         front_last = i + 1;
     }
 
@@ -165,7 +168,14 @@ pub fn analyse(raw: &str) -> Result<(Structure, Vec<Warning>), ImportError> {
     let mut cursor = 0; // index into body
     for e in numbered.iter().chain(covers.iter()) {
         let mut p = Placed::new(e);
-        if let Some((k, title)) = find_title(&lines, &body, cursor, e, &is_header) {
+        let used: Vec<usize> = placed.iter().filter_map(|p| p.start).collect();
+        let found = find_title(&lines, &body, cursor, e, &is_header, &used).or_else(|| {
+            // Cover captions may be printed anywhere: before the body as well as after it.
+            e.cover
+                .as_ref()
+                .and_then(|_| find_title(&lines, &body, 0, e, &is_header, &used))
+        });
+        if let Some((k, title)) = found {
             p.start = Some(body[k]);
             p.title_printed = true;
             p.title = title;
@@ -173,7 +183,9 @@ pub fn analyse(raw: &str) -> Result<(Structure, Vec<Warning>), ImportError> {
             if title_key(printed) != title_key(&p.title) {
                 p.body_title = Some(printed.to_string());
             }
-            cursor = k + 1;
+            if e.cover.is_none() {
+                cursor = k + 1;
+            }
         }
         placed.push(p);
     }
@@ -204,7 +216,7 @@ pub fn analyse(raw: &str) -> Result<(Structure, Vec<Warning>), ImportError> {
             && !ends_sentence(t)
             && !has_inner_sentence_end(t)
             && attribution(t).is_none()
-            && numbered_line(t).is_none();
+            && !numbered_line(t);
         let followed_by_text = follow.is_some_and(|f| char_len(lines[f - 1].trim()) > 50);
         if starts.contains(&m) || !title_like || !followed_by_text {
             continue;
@@ -241,22 +253,22 @@ pub fn analyse(raw: &str) -> Result<(Structure, Vec<Warning>), ImportError> {
         }
     }
 
-    // Pages: each article runs to the page before the next article.
-    let pages_of = |page: u32| {
-        let next = numbered
-            .iter()
-            .filter_map(|e| e.page)
-            .find(|&q| q > page)
-            .map(|q| q - 1)
-            .unwrap_or(last_page);
-        [page, next.max(page)]
-    };
-
+    // Pages: each article runs to the page before the next article in page order (its own
+    // page when the next one starts on the same page); the last one to the last page.
     let mut articles = Vec::new();
-    for p in placed.iter().filter(|p| p.page.is_some()) {
-        articles.push(p.entry(&lines, Some(pages_of(p.page.unwrap_or(0)))));
+    for (i, (p, page)) in placed
+        .iter()
+        .filter_map(|p| p.page.map(|page| (p, page)))
+        .enumerate()
+    {
+        let next = numbered
+            .get(i + 1)
+            .and_then(|e| e.page)
+            .map_or(last_page, |q| q.saturating_sub(1));
+        let pages = [page, next.max(page)];
+        articles.push(p.entry(&lines, Some(pages)));
         for (_, item) in extra.iter().filter(|(owner, _)| Some(*owner) == p.start) {
-            articles.push(item.entry(&lines, Some(pages_of(p.page.unwrap_or(0)))));
+            articles.push(item.entry(&lines, Some(pages)));
         }
     }
     for p in placed.iter().filter(|p| p.cover.is_some()) {
@@ -334,7 +346,7 @@ impl Placed {
             body_title: self.body_title.clone(),
             column: self.column.clone(),
             author: self.author.clone(),
-            pages: if self.cover.is_some() { None } else { pages },
+            pages,
             cover: self.cover.clone(),
             in_toc: self.in_toc,
             start: self.start,
@@ -345,8 +357,19 @@ impl Placed {
     }
 }
 
-fn numbered_line(t: &str) -> Option<()> {
-    (part_number(t).is_some() || clause_number(t).is_some()).then_some(())
+fn numbered_line(t: &str) -> bool {
+    part_number(t).is_some() || clause_number(t).is_some()
+}
+
+/// A line of the masthead: the magazine's name (alone or in a slogan), its romanised name,
+/// or the issue's identity (年, 第N期, 总第N期, 编印).
+fn is_masthead_line(t: &str) -> bool {
+    let identity = t.chars().any(|c| c.is_ascii_digit())
+        && ["年", "期", "编印"].iter().any(|w| t.contains(w))
+        && char_len(t) <= 16;
+    t.contains(super::MAGAZINE) && char_len(t) <= 16
+        || (t.is_ascii() && char_len(t) <= 24 && !t.contains('.'))
+        || identity
 }
 
 /// The first title-like body line after `from` that matches the entry's title (alone, or
@@ -357,24 +380,47 @@ fn find_title(
     from: usize,
     e: &TocEntry,
     is_header: &dyn Fn(usize) -> bool,
+    used: &[usize],
 ) -> Option<(usize, String)> {
     let mut variants = vec![e.title.clone()];
     if let Some(m) = e.more.first() {
         variants.push(format!("{}{}", e.title, m));
     }
-    for (k, &n) in body.iter().enumerate().skip(from) {
-        let t = lines[n - 1].trim();
-        let running_text = char_len(t) > 80 || (has_inner_sentence_end(t) && char_len(t) > 40);
-        if is_header(n) || running_text || looks_spaced(t) {
-            continue;
-        }
-        let best = variants
+    let matching = |t: &str| {
+        variants
             .iter()
             .map(|v| (title_similarity(v, t), v))
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        if let Some((score, v)) = best {
-            if score >= TITLE_MATCH {
-                return Some((k, v.clone()));
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .filter(|(score, _)| *score >= TITLE_MATCH)
+            .map(|(_, v)| v.clone())
+    };
+    let title_like = |n: usize| {
+        let t = lines[n - 1].trim();
+        let running_text = char_len(t) > 80 || (has_inner_sentence_end(t) && char_len(t) > 40);
+        !(is_header(n) || running_text || looks_spaced(t) || used.contains(&n))
+    };
+    for (k, &n) in body.iter().enumerate().skip(from) {
+        if !title_like(n) {
+            continue;
+        }
+        let t = lines[n - 1].trim();
+        if let Some(v) = matching(t) {
+            return Some((k, v));
+        }
+        // A title printed on two lines.
+        if let Some(&m) = body.get(k + 1).filter(|&&m| m == n + 2 || m == n + 1) {
+            let second = lines[m - 1].trim();
+            let halves = title_like(m)
+                && char_len(t) <= 40
+                && char_len(second) <= 40
+                && attribution(t).is_none()
+                && matching(second).is_none();
+            if let Some(v) = halves.then(|| matching(&format!("{t}{second}"))).flatten() {
+                // Both halves must be part of the title, not a line printed before it.
+                let head: String = title_key(t).chars().take(4).collect();
+                if title_key(&v).contains(&head) {
+                    return Some((k, v));
+                }
             }
         }
     }
@@ -455,7 +501,7 @@ fn find_running_headers(lines: &[&str], body: &[usize], toc: &[TocEntry]) -> Vec
     let mut seen: Vec<(String, usize)> = Vec::new();
     for &n in body {
         let t = lines[n - 1].trim();
-        if char_len(t) > 40 || numbered_line(t).is_some() || attribution(t).is_some() {
+        if char_len(t) > 40 || numbered_line(t) || attribution(t).is_some() {
             continue;
         }
         if toc.iter().any(|e| {
@@ -471,8 +517,11 @@ fn find_running_headers(lines: &[&str], body: &[usize], toc: &[TocEntry]) -> Vec
             None => seen.push((t.to_string(), 1)),
         }
     }
+    // A banner repeats on many pages; a column's name may be printed on only two. A
+    // sub-heading that two articles happen to share is neither.
+    let is_column = |t: &str| toc.iter().any(|e| title_key(&e.column) == title_key(t));
     seen.into_iter()
-        .filter(|(_, c)| *c >= 2)
+        .filter(|(s, c)| *c >= 3 || (*c >= 2 && is_column(s)))
         .map(|(s, _)| s)
         .collect()
 }
@@ -523,7 +572,11 @@ pub fn import_bytes(bytes: &[u8], corpus_dir: &Path, replace: bool) -> Result<Re
         if exists {
             let old = corpus_dir.join(format!(".replaced-{id}-{}", std::process::id()));
             std::fs::rename(&target, &old).map_err(io(&target))?;
-            std::fs::rename(&tmp, &target).map_err(io(&target))?;
+            if let Err(e) = std::fs::rename(&tmp, &target) {
+                // Put the issue being replaced back: never leave the corpus without it.
+                let _ = std::fs::rename(&old, &target);
+                return Err(io(&target)(e));
+            }
             let _ = std::fs::remove_dir_all(&old);
         } else {
             std::fs::rename(&tmp, &target).map_err(io(&target))?;

@@ -72,7 +72,11 @@ pub fn issue_dirs(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
     let mut dirs = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let path = entry.map_err(io)?.path();
-        if path.join(STRUCTURE_FILE).is_file() {
+        // Hidden directories are the importer's work in progress, never issues.
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if !hidden && path.join(STRUCTURE_FILE).is_file() {
             dirs.push(path);
         }
     }
@@ -187,6 +191,15 @@ pub fn build_issue(
         starts.push((start, i));
     }
     starts.sort();
+    if let Some(w) = starts.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err((
+            w[0].0,
+            format!(
+                "issue.toml 让《{}》和《{}》从同一行开始",
+                s.articles[w[0].1].title, s.articles[w[1].1].title
+            ),
+        ));
+    }
     let mut ranges = vec![None; s.articles.len()];
     let mut covered = vec![false; n_lines + 1];
     covered[front_first..=front_last].fill(true);

@@ -42,6 +42,24 @@ pub fn split(article: usize, blocks: &[Block]) -> Vec<Passage> {
         }
     }
     b.flush(&mut section);
+    // Headings with no text after them (an article ending on a question or a heading) are
+    // still text of the article.
+    if !b.headings.is_empty() {
+        let first = b.heading_line.take().unwrap_or(0);
+        let last = blocks.last().map(|x| x.lines[1]).unwrap_or(first);
+        let (label, parent) = match &b.clause {
+            Some(c) => (Some(c.clone()), b.part.clone()),
+            None => (b.part.clone(), None),
+        };
+        b.out.push(Passage {
+            article,
+            seq: b.out.len() as u32 + 1,
+            clause: label,
+            section: parent,
+            text: b.headings.join("\n"),
+            lines: [first, last],
+        });
+    }
     b.out
 }
 

@@ -132,8 +132,18 @@ pub fn attribution(line: &str) -> Option<&str> {
 }
 
 /// End marks printed after an article's last sentence: superscript page numbers (`²⁵`) or the
-/// bold page number of the extraction (`**25**`). Returns the byte range of the first mark.
+/// bold page number of the extraction (`**25**`). A mark counts only after a sentence end and
+/// with nothing but an attribution after it, so that `3000m²` stays text. Returns the byte
+/// range of the mark.
 pub fn find_end_mark(line: &str) -> Option<std::ops::Range<usize>> {
+    let r = find_mark(line)?;
+    let after = line[r.end..].trim();
+    (ends_sentence(line[..r.start].trim_end())
+        && (after.is_empty() || attribution(after).is_some()))
+    .then_some(r)
+}
+
+fn find_mark(line: &str) -> Option<std::ops::Range<usize>> {
     let sup = |c: char| "⁰¹²³⁴⁵⁶⁷⁸⁹".contains(c);
     if let Some(start) = line.find(sup) {
         let end = line[start..]

@@ -45,7 +45,7 @@ fn paragraphs(lines: &[&str]) -> Vec<Para> {
             prev_blank = true;
             continue;
         }
-        if prev_blank {
+        if prev_blank || entry_head(t).is_some() {
             out.push(Para {
                 first: i + 1,
                 lines: Vec::new(),
@@ -61,10 +61,20 @@ fn paragraphs(lines: &[&str]) -> Vec<Para> {
 
 /// `[13]title` → (13, "title"); `封二：title` → cover.
 fn entry_head(line: &str) -> Option<(Option<u32>, Option<String>, &str)> {
-    if let Some(rest) = line.strip_prefix('[') {
-        let close = rest.find(']')?;
-        let page: u32 = rest[..close].trim().parse().ok()?;
-        return Some((Some(page), None, rest[close + 1..].trim()));
+    if let Some(rest) = line.strip_prefix(['[', '［']) {
+        let close = rest.find([']', '］'])?;
+        let digits: String = rest[..close]
+            .trim()
+            .chars()
+            .map(|c| match c {
+                '０'..='９' => char::from_digit(c as u32 - '０' as u32, 10).unwrap_or(c),
+                c => c,
+            })
+            .collect();
+        let page: u32 = digits.parse().ok()?;
+        let after = &rest[close..];
+        let after = after.strip_prefix([']', '］']).unwrap_or(after);
+        return Some((Some(page), None, after.trim()));
     }
     for cover in ["封一", "封二", "封三", "封四"] {
         if let Some(rest) = line.strip_prefix(cover) {
@@ -93,7 +103,7 @@ pub fn parse_toc(lines: &[&str]) -> Option<Toc> {
         .iter()
         .map(|p| entry_head(&p.lines[0]).is_some())
         .collect();
-    // Clusters of entries separated by at most two non-entry paragraphs (column headers).
+    // Clusters of entries with at most three column headers between two entries.
     let mut best: Option<(usize, usize, usize)> = None; // (first para, last para, entries)
     let mut i = 0;
     while i < paras.len() {
@@ -138,7 +148,7 @@ pub fn parse_toc(lines: &[&str]) -> Option<Toc> {
             continue;
         };
         let (mut title, mut author) = split_author(head);
-        let mut more = Vec::new();
+        let mut more: Vec<String> = Vec::new();
         for l in &p.lines[1..] {
             if author.is_some() {
                 break;
@@ -146,6 +156,10 @@ pub fn parse_toc(lines: &[&str]) -> Option<Toc> {
             if let Some(a) = l.strip_prefix('/') {
                 author = Some(a.trim().to_string());
             } else if let Some((t, a)) = l.split_once('/') {
+                // The title wrapped over all the lines up to the author.
+                for m in more.drain(..) {
+                    title.push_str(&m);
+                }
                 title.push_str(t.trim());
                 author = Some(a.trim().to_string());
             } else {
@@ -179,8 +193,13 @@ pub fn parse_toc(lines: &[&str]) -> Option<Toc> {
     })
 }
 
+/// A column header: one or two short lines (`基层风采` / `【支部建设】`).
 fn is_header(p: &Para) -> bool {
-    p.lines.len() == 1 && char_len(&p.lines[0]) <= 20 && !ends_sentence(&p.lines[0])
+    p.lines.len() <= 2
+        && entry_head(&p.lines[0]).is_none()
+        && p.lines
+            .iter()
+            .all(|l| char_len(l) <= 20 && !ends_sentence(l))
 }
 
 fn split_author(head: &str) -> (String, Option<String>) {
@@ -233,7 +252,8 @@ pub fn parse_identity(lines: &[&str]) -> Option<Identity> {
         } else if let Some(rest) = rest.strip_prefix('年') {
             if let Some(r) = rest.strip_prefix('第') {
                 if let Some((num, r2)) = leading_number(r) {
-                    if r2.starts_with('期') && year_number.is_none() && (1900..2200).contains(&n) {
+                    let plausible = (1900..2200).contains(&n) && (1..=99).contains(&num);
+                    if r2.starts_with('期') && year_number.is_none() && plausible {
                         year_number = Some((n as u16, num as u16));
                     }
                 }

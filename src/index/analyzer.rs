@@ -47,6 +47,7 @@ impl Analyzer {
     /// The default jieba dictionary plus a user dictionary text (`word [freq] [tag]` per line,
     /// `#` starts a comment). Words are folded like everything else, so a Traditional entry works.
     pub fn with_user_dict(user_dict: &str) -> Analyzer {
+        super::fold::warm_up();
         let mut jieba = Jieba::new();
         for line in user_dict.lines() {
             let line = line.split('#').next().unwrap_or("").trim();

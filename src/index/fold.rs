@@ -13,6 +13,12 @@ use std::sync::LazyLock;
 static T2S: LazyLock<Vec<&'static Trie<&'static str>>> =
     LazyLock::new(|| Converters::T2S.dictionaries());
 
+/// Build the conversion table now (it is built on first use otherwise, ~0.1 s), so that loading
+/// the dictionaries pays for it rather than the first question or the first index build.
+pub fn warm_up() {
+    LazyLock::force(&T2S);
+}
+
 /// A folded text with the way back to the original.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Folded {
@@ -35,8 +41,8 @@ impl Folded {
         }
     }
 
-    /// Whether the folded text is the original text, byte for byte.
-    pub fn is_identity(&self) -> bool {
+    /// Whether byte offsets are the same in the folded and the original text.
+    pub fn same_offsets(&self) -> bool {
         self.map.is_none()
     }
 }
@@ -49,6 +55,8 @@ pub fn fold(s: &str) -> Folded {
     let trie = T2S.first().copied();
     let mut rest = s;
     let mut pos = 0usize;
+    // Whether any char boundary moved (see the end of this function).
+    let mut moved = false;
     while let Some(c) = rest.chars().next() {
         // A Traditional phrase or character: the table decides, longest match first.
         let matched = if is_cjk(c) {
@@ -74,6 +82,7 @@ pub fn fold(s: &str) -> Folded {
             }
             pos += src_len;
             rest = &rest[src_len..];
+            moved |= out.len() != pos;
             continue;
         }
         let f = fold_char(c);
@@ -83,19 +92,15 @@ pub fn fold(s: &str) -> Folded {
         out.push(f);
         pos += c.len_utf8();
         rest = &rest[c.len_utf8()..];
+        moved |= out.len() != pos;
     }
     map.push(pos as u32);
     fold_ocr_zero(&mut out);
-    if out == s {
-        Folded {
-            text: out,
-            map: None,
-        }
-    } else {
-        Folded {
-            text: out,
-            map: Some(map),
-        }
+    // Most replacements keep the byte length (one CJK character for another, A for a): then
+    // offsets are the identity and no map is kept — it would cost four bytes per text byte.
+    Folded {
+        text: out,
+        map: moved.then_some(map),
     }
 }
 
@@ -104,11 +109,13 @@ pub fn fold_str(s: &str) -> String {
     fold(s).text
 }
 
-/// One character: full-width ASCII to ASCII, ideographic space to space, Latin to lower case.
+/// One character: full-width letters and digits to ASCII, Latin to lower case. Full-width
+/// punctuation (，：（）) stays: it is no term, and keeping it keeps byte offsets unchanged.
 fn fold_char(c: char) -> char {
     let c = match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        '\u{3000}' => ' ',
+        '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
+            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+        }
         _ => c,
     };
     if c.is_ascii_uppercase() {
@@ -192,14 +199,16 @@ mod tests {
 
     #[test]
     fn simplified_text_is_left_alone() {
-        let f = fold("党的政治建设");
-        assert!(f.is_identity());
+        let f = fold("党的政治建设（十六）：AEO");
+        assert_eq!(f.text, "党的政治建设（十六）：aeo");
+        assert!(f.same_offsets());
     }
 
     #[test]
     fn fullwidth_and_case() {
         let f = fold("ＡＥＯ企业 12371");
         assert_eq!(f.text, "aeo企业 12371");
+        assert!(!f.same_offsets());
         // Full-width A is 3 bytes, a is 1: the map must say where `企` came from.
         let k = f.text.find('企').unwrap_or(0);
         assert_eq!(f.orig(k), "ＡＥＯ".len());

@@ -12,7 +12,7 @@ use tantivy::schema::{
 };
 
 /// Bumped whenever the schema or the analysis changes, so that old generations are rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {

@@ -112,7 +112,7 @@ mod tests {
     fn brackets_on_char_boundaries() {
         let m = Marked {
             text: "坚决做到两个维护".to_string(),
-            marks: vec![12..24],
+            marks: std::iter::once(12..24).collect(),
         };
         assert_eq!(marked(&m, Style::Brackets), "坚决做到【两个维护】");
     }

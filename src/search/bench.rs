@@ -135,10 +135,10 @@ fn run_in(
 ) -> anyhow::Result<()> {
     let qs = questions(file);
     let t = Instant::now();
-    let (analyzer, _) = Analyzer::load(&paths.corpus_dir.join("user.dict")).map_err(|source| {
+    let (analyzer, _) = Analyzer::load(&paths.corpus_dir.join("user.dict")).map_err(|err| {
         SearchError::Dictionary {
             path: paths.corpus_dir.join("user.dict"),
-            source,
+            err,
         }
     })?;
     let dict_ms = t.elapsed().as_secs_f64() * 1000.0;

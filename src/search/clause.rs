@@ -2,7 +2,7 @@
 //!
 //! Documents such as the 意见 number their clauses `（一）…（二十）` inside parts `一、…六、`;
 //! readers cite a clause as 第十六条, 第16条 or （十六）, and a part as 第五部分. Questions and
-//! labels are folded first, so full-width brackets arrive as ASCII `(` `)`.
+//! labels are folded first; full-width and ASCII brackets are both accepted.
 
 /// Which numbering a reference or label uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -65,6 +65,11 @@ fn is_numeral(c: char) -> bool {
 
 /// The clause a (folded) question refers to, if it names one.
 pub fn find_ref(q: &str) -> Option<ClauseRef> {
+    find_ref_span(q).map(|(r, _)| r)
+}
+
+/// The clause reference and the byte span of its words (`第16条`, `(三)`) in the question.
+pub fn find_ref_span(q: &str) -> Option<(ClauseRef, std::ops::Range<usize>)> {
     let chars: Vec<(usize, char)> = q.char_indices().collect();
     for (k, &(i, c)) in chars.iter().enumerate() {
         // 第N条 / 第N项 / 第N款 / 第N部分
@@ -80,31 +85,34 @@ pub fn find_ref(q: &str) -> Option<ClauseRef> {
             };
             let rest = &q[end..];
             if rest.starts_with('条') || rest.starts_with('项') || rest.starts_with('款') {
-                return Some(ClauseRef {
+                let r = ClauseRef {
                     kind: ClauseKind::Paren,
                     number,
-                });
+                };
+                return Some((r, i..end + '条'.len_utf8()));
             }
             if rest.starts_with("部分") {
-                return Some(ClauseRef {
+                let r = ClauseRef {
                     kind: ClauseKind::Part,
                     number,
-                });
+                };
+                return Some((r, i..end + "部分".len()));
             }
         }
-        // (N)
-        if c == '(' {
-            let start = i + 1;
+        // (N) or （N）
+        if c == '(' || c == '（' {
+            let start = i + c.len_utf8();
             let mut j = k + 1;
             while j < chars.len() && is_numeral(chars[j].1) {
                 j += 1;
             }
-            if j > k + 1 && chars.get(j).map(|x| x.1) == Some(')') {
+            if j > k + 1 && matches!(chars.get(j).map(|x| x.1), Some(')' | '）')) {
                 if let Some(number) = parse_number(&q[start..chars[j].0]) {
-                    return Some(ClauseRef {
+                    let r = ClauseRef {
                         kind: ClauseKind::Paren,
                         number,
-                    });
+                    };
+                    return Some((r, i..chars[j].0 + chars[j].1.len_utf8()));
                 }
             }
         }
@@ -115,8 +123,8 @@ pub fn find_ref(q: &str) -> Option<ClauseRef> {
 /// The number of a (folded) clause or section label: `(十六)永葆…` → Paren 16, `五、净化…` → Part 5.
 pub fn label_ref(label: &str) -> Option<ClauseRef> {
     let l = label.trim_start();
-    if let Some(rest) = l.strip_prefix('(') {
-        let end = rest.find(')')?;
+    if let Some(rest) = l.strip_prefix('(').or_else(|| l.strip_prefix('（')) {
+        let end = rest.find([')', '）'])?;
         let number = parse_number(rest[..end].trim())?;
         return Some(ClauseRef {
             kind: ClauseKind::Paren,
@@ -159,6 +167,7 @@ mod tests {
         assert_eq!(find_ref("意见第十六条"), p(16));
         assert_eq!(find_ref("第16条讲什么"), p(16));
         assert_eq!(find_ref("意见(三)坚决站稳政治立场"), p(3));
+        assert_eq!(find_ref("意见（三）坚决站稳政治立场"), p(3));
         assert_eq!(find_ref("《意见》第十四条讲什么"), p(14));
         assert_eq!(
             find_ref("第五部分"),
@@ -168,6 +177,7 @@ mod tests {
             })
         );
         assert_eq!(find_ref("第一次会议"), None);
+        assert_eq!(find_ref_span("意见第16条").map(|x| x.1), Some(6..14));
         assert_eq!(find_ref("()"), None);
     }
 

@@ -5,9 +5,9 @@
 //! (`rank`), then cut snippets and best sentences (`snippet`). Everything it needs per passage
 //! (folded text, folded labels, clause numbers) is prepared once when the engine opens.
 
-use super::clause::{label_ref, ClauseRef};
+use super::clause::{label_ref, ClauseKind, ClauseRef};
 use super::error::SearchError;
-use super::query::{analyse, Analysed};
+use super::query::{analyse, Analysed, Want};
 use super::rank::{Features, Matcher};
 use super::snippet::{snippet, Source};
 use super::{Answer, Hit, PassageRef};
@@ -26,7 +26,7 @@ use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
 /// How many BM25 candidates are re-ranked.
-const CANDIDATES: usize = 40;
+const CANDIDATES: usize = 25;
 /// Field weights, relative to the passage text.
 const HEADING_BOOST: f32 = 1.5;
 const TITLE_BOOST: f32 = 1.2;
@@ -47,6 +47,28 @@ pub struct BuildStats {
     pub generation: String,
 }
 
+/// Weight of the best sentence (its own coverage plus answer-type cue) in the final score.
+const BEST_SENTENCE_WEIGHT: f32 = 0.25;
+
+/// Weight of a question word that is neither in the dictionary nor in the index.
+const UNKNOWN_WORD_FACTOR: f32 = 0.5;
+
+/// A small preference for an article's first passage, for questions that ask what it is about.
+const LEAD_BONUS: f32 = 0.03;
+
+/// A re-ranked candidate.
+struct Scored {
+    score: f32,
+    pid: u32,
+    bm25: f32,
+    /// Whether this passage matches enough of the question to count as an answer.
+    answers: bool,
+    feat: Features,
+}
+
+/// How many leading candidates of a 谁 question are checked for names.
+const PERSON_RECHECK: usize = 8;
+
 /// Per passage, prepared at open: where it is and its folded forms.
 struct Entry {
     issue: u32,
@@ -55,6 +77,8 @@ struct Entry {
     folded: Option<Folded>,
     /// Folded article title, body title, column, part and clause label.
     label: String,
+    /// Sentence spans of the folded text.
+    sentences: Vec<std::ops::Range<usize>>,
     /// Hash of the folded text: the same paragraph reprinted is recognised without comparing.
     text_hash: u64,
 }
@@ -83,11 +107,10 @@ impl std::fmt::Debug for Engine {
 /// Load the user dictionary beside the corpus (or the built-in one) and the corpus itself.
 fn load_inputs(paths: &Paths) -> Result<(Analyzer, String, Corpus), SearchError> {
     let dict_path = paths.corpus_dir.join("user.dict");
-    let (analyzer, dict) =
-        Analyzer::load(&dict_path).map_err(|source| SearchError::Dictionary {
-            path: dict_path.clone(),
-            source,
-        })?;
+    let (analyzer, dict) = Analyzer::load(&dict_path).map_err(|err| SearchError::Dictionary {
+        path: dict_path.clone(),
+        err,
+    })?;
     let corpus = corpus::load_dir(&paths.corpus_dir)?;
     if corpus.passage_count() == 0 {
         return Err(SearchError::NothingToIndex);
@@ -106,7 +129,7 @@ impl Engine {
                 match Index::open_in_dir(&dir) {
                     Ok(index) => {
                         return Engine::from_index(corpus, analyzer, index, p.generation.clone())
-                            .map_err(|source| SearchError::Index { path: dir, source });
+                            .map_err(|err| SearchError::Index { path: dir, err });
                     }
                     Err(e) => tracing::warn!("index {} unusable, rebuilding: {e}", dir.display()),
                 }
@@ -143,23 +166,24 @@ impl Engine {
         data_dir: &Path,
     ) -> Result<(Engine, BuildStats), SearchError> {
         let started = Instant::now();
-        std::fs::create_dir_all(data_dir).map_err(|source| SearchError::DataDir {
+        std::fs::create_dir_all(data_dir).map_err(|err| SearchError::DataDir {
             path: data_dir.to_path_buf(),
-            source,
+            err,
         })?;
         let gen = generation::new_generation(fingerprint);
         let dir = generation::generation_dir(data_dir, &gen);
-        std::fs::create_dir_all(&dir).map_err(|source| SearchError::DataDir {
+        std::fs::create_dir_all(&dir).map_err(|err| SearchError::DataDir {
             path: dir.clone(),
-            source,
+            err,
         })?;
-        let index = build_index(&dir, &corpus, &analyzer).map_err(|source| SearchError::Index {
+        let index = build_index(&dir, &corpus, &analyzer).map_err(|err| SearchError::Index {
             path: dir.clone(),
-            source,
+            err,
         })?;
-        let io = |source| SearchError::Io {
+        tracing::debug!("index written in {:?}", started.elapsed());
+        let io = |err| SearchError::Io {
             path: dir.clone(),
-            source,
+            err,
         };
         generation::mark_ready(&dir).map_err(io)?;
         generation::write_pointer(
@@ -169,9 +193,9 @@ impl Engine {
                 fingerprint: fingerprint.to_string(),
             },
         )
-        .map_err(|source| SearchError::Io {
+        .map_err(|err| SearchError::Io {
             path: data_dir.join(generation::POINTER_FILE),
-            source,
+            err,
         })?;
         generation::remove_old(data_dir, &gen);
         let stats = BuildStats {
@@ -182,7 +206,8 @@ impl Engine {
             generation: gen.clone(),
         };
         let engine = Engine::from_index(corpus, analyzer, index, gen)
-            .map_err(|source| SearchError::Index { path: dir, source })?;
+            .map_err(|err| SearchError::Index { path: dir, err })?;
+        tracing::debug!("engine ready in {:?}", started.elapsed());
         Ok((engine, stats))
     }
 
@@ -229,11 +254,13 @@ impl Engine {
                 }
                 let f = fold(&p.text);
                 let text_hash = hash_str(&f.text);
+                let sentences = super::rank::sentences(&f.text);
                 entries.push(Entry {
+                    sentences,
                     text_hash,
                     issue: ii as u32,
                     passage: pi as u32,
-                    folded: (!f.is_identity()).then_some(f),
+                    folded: (f.text != p.text).then_some(f),
                     label: fold_str(&label),
                 });
             }
@@ -305,6 +332,7 @@ impl Engine {
         let n_docs = searcher.num_docs().max(1) as f32;
         let mut idf_cache: HashMap<&str, f32> = HashMap::new();
         let f = self.fields;
+        let jieba = self.analyzer.jieba();
         let idf_of = |w: &str| -> f32 {
             let df = [f.text, f.heading, f.title]
                 .iter()
@@ -315,7 +343,16 @@ impl Engine {
                 })
                 .max()
                 .unwrap_or(0) as f32;
-            (1.0 + (n_docs - df + 0.5) / (df + 0.5)).ln()
+            let idf = (1.0 + (n_docs - df + 0.5) / (df + 0.5)).ln();
+            // A Chinese "word" that neither the dictionary nor the magazine knows was guessed
+            // by jieba's HMM, often by gluing a function character to a content one (要花,
+            // 来评): it counts half, so that a guess cannot outweigh the words of the question
+            // that are real.
+            if df == 0.0 && w.chars().all(crate::index::fold::is_cjk) && !jieba.has_word(w) {
+                idf * UNKNOWN_WORD_FACTOR
+            } else {
+                idf
+            }
         };
         for c in &q.concepts {
             idf_cache.insert(c.word.as_str(), idf_of(&c.word));
@@ -324,27 +361,35 @@ impl Engine {
 
         // Candidates: BM25 over text, heading, title and column, term by term.
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let add_term = |clauses: &mut Vec<(Occur, Box<dyn Query>)>, word: &str, weight: f32| {
-            for (field, boost) in [
-                (f.text, 1.0),
-                (f.heading, HEADING_BOOST),
-                (f.title, TITLE_BOOST),
-                (f.column, COLUMN_BOOST),
-            ] {
-                let tq = TermQuery::new(
-                    Term::from_field_text(field, word),
-                    IndexRecordOption::WithFreqs,
-                );
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(tq), weight * boost)),
-                ));
-            }
-        };
+        // Sub-words are looked up in the text and title only: the heading and
+        // column are short, and each extra clause costs time on every question.
+        let add_term =
+            |clauses: &mut Vec<(Occur, Box<dyn Query>)>, word: &str, weight: f32, sub: bool| {
+                let fields: &[(tantivy::schema::Field, f32)] = if sub {
+                    &[(f.text, 1.0), (f.title, TITLE_BOOST)]
+                } else {
+                    &[
+                        (f.text, 1.0),
+                        (f.heading, HEADING_BOOST),
+                        (f.title, TITLE_BOOST),
+                        (f.column, COLUMN_BOOST),
+                    ]
+                };
+                for &(field, boost) in fields {
+                    let tq = TermQuery::new(
+                        Term::from_field_text(field, word),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    clauses.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(tq), weight * boost)),
+                    ));
+                }
+            };
         for c in &q.concepts {
-            add_term(&mut clauses, &c.word, c.weight);
+            add_term(&mut clauses, &c.word, c.weight, false);
             for s in &c.subs {
-                add_term(&mut clauses, s, c.weight * 0.5);
+                add_term(&mut clauses, s, c.weight * 0.5, true);
             }
         }
         for p in q.required.iter().chain(&q.quoted) {
@@ -359,7 +404,7 @@ impl Engine {
                     Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), 2.0)),
                 ));
             } else if let Some(w) = p.words.first() {
-                add_term(&mut clauses, w, 1.0);
+                add_term(&mut clauses, w, 1.0, false);
             }
         }
         let mut candidates: Vec<(u32, f32)> = Vec::new();
@@ -376,11 +421,7 @@ impl Engine {
             }
         }
         // The clause a reader names is a candidate whatever its words.
-        let clause_pids: HashSet<u32> = q
-            .clause
-            .and_then(|r| self.clauses.get(&r))
-            .map(|v| v.iter().copied().collect())
-            .unwrap_or_default();
+        let clause_pids = self.clause_candidates(q, &matcher);
         for &pid in &clause_pids {
             if !candidates.iter().any(|c| c.0 == pid) {
                 candidates.push((pid, 0.0));
@@ -392,28 +433,30 @@ impl Engine {
             .fold(0f32, f32::max)
             .max(1e-6);
 
-        // Re-rank.
-        let mut scored: Vec<(f32, u32, bool, Features)> = Vec::with_capacity(candidates.len());
-        let person = |s: &str| self.has_person(s);
-        for &(pid, bm25) in &candidates {
-            let Some(e) = self.entries.get(pid as usize) else {
-                continue;
+        // Re-rank. Recognising names costs a jieba tagging pass per sentence, so a question
+        // asking 谁 is first ranked without that cue, then its leading candidates again with it.
+        let rank_one = |pid: u32, bm25: f32, with_person: bool| -> Option<Scored> {
+            let e = self.entries.get(pid as usize)?;
+            let (p, text) = self.text_of(e);
+            let feat = if with_person {
+                matcher.features(text, &e.sentences, &e.label, |s: &str| self.has_person(s))
+            } else {
+                matcher.features(text, &e.sentences, &e.label, |_: &str| false)
             };
-            let (_, text) = self.text_of(e);
-            let feat = matcher.features(text, &e.label, person);
             if !feat.required_ok {
-                continue;
+                return None;
             }
             let mut score = 0.3 * bm25 / max_bm25
                 + 1.0 * feat.coverage
                 + 1.0 * feat.proximity
-                + if feat.cue { 0.2 } else { 0.0 }
+                + BEST_SENTENCE_WEIGHT * feat.best_score
                 + 0.5 * feat.quoted
-                + if feat.title { 0.3 } else { 0.0 };
+                + if feat.title { 0.3 } else { 0.0 }
+                // The opening passage of an article says what it is about: it wins ties.
+                + if p.seq == 1 { LEAD_BONUS } else { 0.0 };
             if clause_pids.contains(&pid) {
                 // That clause first; its first passage before its continuations.
                 score += 3.0;
-                let p = &self.corpus.issues[e.issue as usize].passages[e.passage as usize];
                 let first = pid == 0
                     || self
                         .entries
@@ -430,9 +473,27 @@ impl Engine {
             }
             let answers = feat.coverage >= MIN_COVERAGE
                 || (feat.together >= 2 && feat.matched >= MIN_TOGETHER_WEIGHT);
-            scored.push((score, pid, answers, feat));
+            Some(Scored {
+                score,
+                pid,
+                bm25,
+                answers,
+                feat,
+            })
+        };
+        let mut scored: Vec<Scored> = candidates
+            .iter()
+            .filter_map(|&(pid, bm25)| rank_one(pid, bm25, false))
+            .collect();
+        if q.want == Want::Person {
+            scored.sort_by(|a, b| b.score.total_cmp(&a.score));
+            for s in scored.iter_mut().take(PERSON_RECHECK) {
+                if let Some(again) = rank_one(s.pid, s.bm25, true) {
+                    *s = again;
+                }
+            }
         }
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored.sort_by(|a, b| b.score.total_cmp(&a.score));
         if tracing::enabled!(tracing::Level::DEBUG) {
             let words: Vec<String> = q
                 .concepts
@@ -446,14 +507,16 @@ impl Engine {
                 q.want,
                 q.clause
             );
-            for (score, pid, _, feat) in scored.iter().take(5) {
+            for Scored {
+                score,
+                pid,
+                bm25,
+                feat,
+                ..
+            } in scored.iter().take(5)
+            {
                 let e = &self.entries[*pid as usize];
                 let (p, _) = self.text_of(e);
-                let bm25 = candidates
-                    .iter()
-                    .find(|c| c.0 == *pid)
-                    .map(|c| c.1)
-                    .unwrap_or(0.0);
                 tracing::debug!(
                     "{score:.3} cov {:.2} abs {:.2} tog {} prox {:.2} cue {} bm25 {:.2} | {}",
                     feat.coverage,
@@ -469,15 +532,18 @@ impl Engine {
         let Some(best) = scored.first() else {
             return Ok(Vec::new());
         };
-        let clause_hit = clause_pids.contains(&best.1);
-        if !clause_hit && q.required.is_empty() && !best.2 {
+        let clause_hit = clause_pids.contains(&best.pid);
+        if !clause_hit && q.required.is_empty() && !best.answers {
             return Ok(Vec::new());
         }
 
         // Near-duplicates (the same paragraph reprinted) are listed once.
         let mut hits = Vec::new();
-        let mut kept: Vec<(u64, HashSet<u64>)> = Vec::new();
-        for (score, pid, _, feat) in scored {
+        let mut kept: Vec<(u64, Vec<u64>)> = Vec::new();
+        for Scored {
+            score, pid, feat, ..
+        } in scored
+        {
             if hits.len() >= top {
                 break;
             }
@@ -534,6 +600,51 @@ impl Engine {
         })
     }
 
+    /// The passages of the clause a question names. 第三条 means clause (三) and 第三部分 part 三、,
+    /// but an article numbered only by parts is cited with 条 too: both kinds are considered,
+    /// and the passages whose article and heading match the rest of the question best are kept
+    /// (七大行动第三项 is the third action of that article, not clause (三) of the 意见), the
+    /// kind the reader wrote winning ties.
+    fn clause_candidates(&self, q: &Analysed, matcher: &Matcher) -> HashSet<u32> {
+        let Some(r) = q.clause else {
+            return HashSet::new();
+        };
+        let other = ClauseRef {
+            kind: match r.kind {
+                ClauseKind::Paren => ClauseKind::Part,
+                ClauseKind::Part => ClauseKind::Paren,
+            },
+            number: r.number,
+        };
+        let mut scored: Vec<(f32, bool, u32)> = Vec::new();
+        for (preferred, key) in [(true, r), (false, other)] {
+            for &pid in self.clauses.get(&key).into_iter().flatten() {
+                let Some(e) = self.entries.get(pid as usize) else {
+                    continue;
+                };
+                let label: f32 = matcher
+                    .label_credit(&e.label)
+                    .iter()
+                    .zip(&matcher.concepts)
+                    .map(|(credit, c)| credit * c.weight)
+                    .sum();
+                scored.push((label, preferred, pid));
+            }
+        }
+        let best = scored
+            .iter()
+            .map(|s| (s.0, s.1))
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let Some((best_label, best_kind)) = best else {
+            return HashSet::new();
+        };
+        scored
+            .into_iter()
+            .filter(|s| s.0 >= best_label - 1e-3 && s.1 == best_kind)
+            .map(|s| s.2)
+            .collect()
+    }
+
     /// Does a sentence name a person (a dictionary name, or a name jieba recognises)?
     fn has_person(&self, s: &str) -> bool {
         self.analyzer
@@ -552,26 +663,40 @@ fn hash_str(s: &str) -> u64 {
     h.finish()
 }
 
-/// Character 4-gram hashes of a text, for near-duplicate detection.
-fn shingles(text: &str) -> HashSet<u64> {
-    use std::hash::{Hash, Hasher};
-    let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
-    chars
+/// Character 4-grams of a text (packed, sorted, distinct), for near-duplicate detection.
+fn shingles(text: &str) -> Vec<u64> {
+    let chars: Vec<u64> = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c as u64)
+        .collect();
+    let mut v: Vec<u64> = chars
         .windows(4)
-        .map(|w| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            w.hash(&mut h);
-            h.finish()
-        })
-        .collect()
+        .map(|w| (w[0] << 48) ^ (w[1] << 32) ^ (w[2] << 16) ^ w[3] ^ (w[0] >> 16 << 8))
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
-fn jaccard(a: &HashSet<u64>, b: &HashSet<u64>) -> f32 {
-    let inter = a.intersection(b).count() as f32;
-    let union = (a.len() + b.len()) as f32 - inter;
-    if union <= 0.0 {
+/// Jaccard similarity of two sorted sets.
+fn jaccard(a: &[u64], b: &[u64]) -> f32 {
+    let (mut i, mut j, mut inter) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                inter += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - inter;
+    if union == 0 {
         1.0
     } else {
-        inter / union
+        inter as f32 / union as f32
     }
 }

@@ -1,7 +1,7 @@
 //! Measuring answer quality on a question file (the dev-set JSONL format).
 //!
 //! A question is answered when its answer string (Simplified, as printed) is inside a returned
-//! passage of the right article. Negatives (no article) are answered when the engine says
+//! passage of the right article — its text or its clause label, both shown to the reader. Negatives (no article) are answered when the engine says
 //! "not found". The CLI prints the report; the tests assert the targets on it.
 
 use super::{Answer, Engine};
@@ -98,7 +98,11 @@ pub fn judge(q: &Question, a: &Answer) -> Outcome {
             a.hits
                 .iter()
                 .take(DEPTH)
-                .position(|h| squash(&h.article) == article && squash(&h.text).contains(&answer))
+                .position(|h| {
+                    // The passage as the reader sees it: its clause label, then its text.
+                    let shown = format!("{}{}", h.clause.as_deref().unwrap_or(""), h.text);
+                    squash(&h.article) == article && squash(&shown).contains(&answer)
+                })
                 .map(|i| i + 1)
         }
         _ => None,

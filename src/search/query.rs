@@ -11,7 +11,7 @@
 //! - a clause reference (第十六条, （十六）) and the kind of answer wanted (多少 → a number,
 //!   谁 → a name, 什么时候 → a date, 哪些 → a list).
 
-use super::clause::{find_ref, ClauseRef};
+use super::clause::{find_ref_span, ClauseKind, ClauseRef};
 use crate::index::fold::{fold_str, is_cjk, looks_traditional};
 use crate::index::Analyzer;
 
@@ -48,6 +48,8 @@ pub struct Analysed {
     pub titles: Vec<String>,
     pub clause: Option<ClauseRef>,
     pub want: Want,
+    /// The measure word a 多少/几 question asks about (多少家 → 家, 几年 → 年).
+    pub unit: Option<char>,
     pub traditional: bool,
 }
 
@@ -160,7 +162,12 @@ const STOP: &[&str] = &[
     "到底",
     "究竟",
     "一般",
-    "呢",
+    "干嘛",
+    "干啥",
+    "干什么",
+    "做什么",
+    "来",
+    "去",
     "讲的是",
     "的话",
     "要不要",
@@ -240,6 +247,11 @@ const QUESTION_PREFIXES: &[&str] = &[
 
 /// Words that say little on their own: kept at a lower weight.
 const WEAK: &[&str] = &[
+    "需要",
+    "必须",
+    "通常",
+    "所有",
+    "如果",
     "要求",
     "问题",
     "工作",
@@ -285,8 +297,10 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
     let question = truncate_chars(question, 200);
     let folded = fold_str(question);
     let traditional = looks_traditional(question);
-    let clause = find_ref(&folded);
+    let clause_span = find_ref_span(&folded);
+    let clause = clause_span.as_ref().map(|(r, _)| *r);
     let want = want_of(&folded);
+    let unit = unit_of(&folded);
 
     let phrase = |text: &str| Phrase {
         text: text.to_string(),
@@ -297,7 +311,7 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
             .map(|t| t.text)
             .collect(),
     };
-    let required: Vec<Phrase> = delimited(&folded, '"', '"')
+    let required: Vec<Phrase> = delimited(&folded.replace('＂', "\""), '"', '"')
         .into_iter()
         .map(|t| phrase(&t))
         .filter(|p| !p.words.is_empty())
@@ -317,7 +331,7 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
     let terms = analyzer.terms(&folded);
     for t in terms.iter().filter(|t| !t.sub) {
         // jieba sometimes glues a question word to the noun it asks about (哪些项目, 什么问题).
-        if STOP.contains(&t.text.as_str()) {
+        if STOP.contains(&t.text.as_str()) || asks_quantity(&t.text) {
             continue;
         }
         let w = QUESTION_PREFIXES
@@ -328,7 +342,17 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
                     .filter(|rest| rest.chars().count() >= 2)
             })
             .unwrap_or(t.text.as_str());
-        if STOP.contains(&w) || is_clause_word(w) {
+        // The words of the clause reference itself (第, 16, 条) are for the clause lookup.
+        let in_ref = clause_span
+            .as_ref()
+            .is_some_and(|(_, span)| t.from >= span.start && t.to <= span.end);
+        if in_ref {
+            continue;
+        }
+        let part_word = w == "部分" && clause.is_some_and(|c| c.kind == ClauseKind::Part);
+        // The unit of a 多少/几 question (多少年 → 年) is what the answer's number carries.
+        let unit_word = unit.is_some_and(|u| w.chars().eq(std::iter::once(u)));
+        if STOP.contains(&w) || is_clause_word(w) || part_word || unit_word {
             continue;
         }
         if concepts.iter().any(|c| c.word == w) {
@@ -361,15 +385,42 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
         titles,
         clause,
         want,
+        unit,
         traditional,
     }
 }
 
+/// The measure word right after 多少 or 几 (几个, 多少家, 多少首), if any.
+fn unit_of(q: &str) -> Option<char> {
+    for key in ["多少", "几"] {
+        for (i, _) in q.match_indices(key) {
+            let c = q[i + key.len()..].chars().next()?;
+            if super::rank::MEASURES.contains(c) {
+                return Some(c);
+            }
+        }
+    }
+    None
+}
+
+/// A question word with the unit it asks for (多长时间, 多少年, 几次): no content of its own.
+fn asks_quantity(w: &str) -> bool {
+    ["多少", "多长", "多久", "多大", "多高", "多远", "几"]
+        .iter()
+        .any(|p| w.starts_with(p))
+        && w.chars().count() <= 4
+}
+
 /// The words of a clause reference (第十六条, 第16条) are not content: the clause lookup uses them.
 fn is_clause_word(w: &str) -> bool {
-    let w = w.trim_start_matches('第');
-    let w = w.trim_end_matches(['条', '项', '款']);
-    w.is_empty() || super::clause::parse_number(w).is_some() && w.chars().count() <= 3
+    if matches!(w, "第" | "条" | "项" | "款") {
+        return true;
+    }
+    let Some(rest) = w.strip_prefix('第') else {
+        return false;
+    };
+    let n = rest.trim_end_matches(['条', '项', '款']);
+    n.is_empty() || super::clause::parse_number(n).is_some()
 }
 
 fn want_of(q: &str) -> Want {

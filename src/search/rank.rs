@@ -37,6 +37,7 @@ pub struct Matcher {
     required: Vec<Finder<'static>>,
     titles: Vec<Finder<'static>>,
     pub want: Want,
+    unit: Option<char>,
 }
 
 /// Where a concept occurs in a (folded) text.
@@ -56,7 +57,10 @@ pub struct Features {
     pub matched: f32,
     /// Most distinct concepts found together in one pair of neighbouring sentences (or labels).
     pub together: usize,
-    pub cue: bool,
+    /// How well the best sentence holds the kind of answer asked for (0 when it does not).
+    pub cue: f32,
+    /// The best sentence's own share of the question (text only) plus its cue.
+    pub best_score: f32,
     pub quoted: f32,
     pub title: bool,
     pub required_ok: bool,
@@ -90,6 +94,7 @@ impl Matcher {
             required: q.required.iter().map(|p| finder(&p.text)).collect(),
             titles: q.titles.iter().map(|t| finder(t)).collect(),
             want: q.want,
+            unit: q.unit,
         }
     }
 
@@ -136,10 +141,16 @@ impl Matcher {
     }
 
     /// Score a passage: `text` and `label` are folded.
-    pub fn features(&self, text: &str, label: &str, person: impl Fn(&str) -> bool) -> Features {
+    /// `sentences` are the spans of [`sentences`]`(text)`, computed once per passage.
+    pub fn features(
+        &self,
+        text: &str,
+        sentences: &[Range<usize>],
+        label: &str,
+        person: impl Fn(&str) -> bool,
+    ) -> Features {
         let occ = self.occurrences(text);
         let label_credit = self.label_credit(label);
-        let sentences = sentences(text);
         let total = self.total.max(1e-6);
         let mut in_text = vec![0f32; self.concepts.len()];
         for o in &occ {
@@ -196,7 +207,7 @@ impl Matcher {
         // The best sentence: most of the question, and the kind of answer asked for.
         let mut best = 0;
         let mut best_score = f32::MIN;
-        let mut cue = false;
+        let mut cue = 0f32;
         for (i, r) in sentences.iter().enumerate() {
             let own = per_sentence[i]
                 .iter()
@@ -204,8 +215,12 @@ impl Matcher {
                 .map(|(cr, c)| c.weight * cr)
                 .sum::<f32>()
                 / total;
-            let has_cue = own > 0.0 && self.cue(&text[r.clone()], &person);
-            let s = own + if has_cue { 0.25 } else { 0.0 };
+            let has_cue = if own > 0.0 {
+                self.cue(&text[r.clone()], &person)
+            } else {
+                0.0
+            };
+            let s = own + has_cue;
             if s > best_score + 1e-6 {
                 best_score = s;
                 best = i;
@@ -239,19 +254,25 @@ impl Matcher {
             title,
             required_ok,
             best,
-            sentences,
+            best_score: best_score.max(0.0),
+            sentences: sentences.to_vec(),
             occurrences: occ,
         }
     }
 
-    /// Does this sentence hold the kind of answer the question asks for?
-    fn cue(&self, s: &str, person: &impl Fn(&str) -> bool) -> bool {
+    /// Does this sentence hold the kind of answer the question asks for? A number with the
+    /// very unit asked about (多少家 → 193家) counts more than any number.
+    fn cue(&self, s: &str, person: &impl Fn(&str) -> bool) -> f32 {
+        let yes = |b: bool| if b { 0.2 } else { 0.0 };
         match self.want {
-            Want::Any => false,
-            Want::Number => has_number(s),
-            Want::Date => has_date(s),
-            Want::List => s.matches('、').count() >= 2 || s.contains("一是"),
-            Want::Person => person(s),
+            Want::Any => 0.0,
+            Want::Number => match self.unit {
+                Some(u) if has_number_with(s, u) => 0.35,
+                _ => yes(has_number(s)),
+            },
+            Want::Date => yes(has_date(s)),
+            Want::List => yes(s.matches('、').count() >= 2 || s.contains("一是")),
+            Want::Person => yes(person(s)),
         }
     }
 }
@@ -289,7 +310,7 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
     out
 }
 
-const MEASURES: &str =
+pub const MEASURES: &str =
     "个家首年月天次项名位人条元倍%％成岁场批座所套种件篇期亿万千百分秒小时周届只台辆";
 
 /// A number the reader might be asking for: ASCII digits, or Chinese numerals before a measure word.
@@ -301,6 +322,14 @@ pub fn has_number(s: &str) -> bool {
     chars
         .windows(2)
         .any(|w| "一二两三四五六七八九十百千半".contains(w[0]) && MEASURES.contains(w[1]))
+}
+
+/// A number directly followed by the measure word `unit` (`193家`, `两个`, `10首`).
+pub fn has_number_with(s: &str, unit: char) -> bool {
+    let chars: Vec<char> = s.chars().collect();
+    chars.windows(2).any(|w| {
+        w[1] == unit && (w[0].is_ascii_digit() || "一二两三四五六七八九十百千半".contains(w[0]))
+    })
 }
 
 /// A date: `2月13日`, `2019年`, `1月31日`.

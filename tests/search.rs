@@ -1,0 +1,500 @@
+//! The search core: tokenizer, query analysis, clause lookup, not-found, index generations, and
+//! the dev question set run through the real engine on the real corpus.
+
+use crate::util;
+use kuayue::config::Paths;
+use kuayue::corpus::{Article, Corpus, Issue, IssueMeta, Pages, Passage};
+use kuayue::index::Analyzer;
+use kuayue::search::eval;
+use kuayue::search::Engine;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// One engine over the shipped corpus for the whole test binary (the dictionary takes a while
+/// to load in a debug build). Its data directory is a temp dir kept until the process ends.
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let data = tempfile::tempdir().expect("tempdir").keep();
+        let paths = Paths {
+            corpus_dir: util::corpus_dir(),
+            data_dir: data,
+        };
+        Engine::open(&paths, &mut |_| {}).expect("engine over the shipped corpus")
+    })
+}
+
+fn analyzer() -> &'static Analyzer {
+    static A: OnceLock<Analyzer> = OnceLock::new();
+    A.get_or_init(|| Analyzer::with_user_dict(kuayue::index::analyzer::BUILTIN_USER_DICT))
+}
+
+/// A small issue: the 意见 with clauses (一)…(二十) under parts, and one plain article.
+fn small_corpus() -> Corpus {
+    let meta = IssueMeta {
+        id: "2019-03".into(),
+        magazine: "跨越".into(),
+        year: 2019,
+        number: 3,
+        total: Some(244),
+        date: "2019-03-01".into(),
+    };
+    let article = |title: &str, column: &str, first: u32, last: u32| Article {
+        title: title.into(),
+        body_title: None,
+        column: column.into(),
+        source: None,
+        pages: Pages::range(first, last),
+        in_toc: true,
+    };
+    let articles = vec![
+        article("中共中央关于加强党的政治建设的意见", "特稿", 4, 9),
+        article("有压力？试试这五个妙招", "文摘", 46, 47),
+    ];
+    let numerals = [
+        "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四",
+        "十五", "十六", "十七", "十八", "十九", "二十",
+    ];
+    let mut passages = Vec::new();
+    for (i, n) in numerals.iter().enumerate() {
+        let text = match i + 1 {
+            14 => "营造良好政治生态，离不开党内政治文化的浸润滋养。".to_string(),
+            16 => "坚决反对腐败，建设廉洁政治。坚持反腐败无禁区、全覆盖、零容忍。".to_string(),
+            k => format!("第{k}项工作要求各级党组织坚决做到“两个维护”，认真落实。"),
+        };
+        passages.push(Passage {
+            article: 0,
+            seq: i as u32 + 1,
+            clause: Some(format!("（{n}）条款标题{n}")),
+            section: Some("五、净化政治生态".into()),
+            text,
+            lines: [1, 1],
+        });
+    }
+    passages.push(Passage {
+        article: 1,
+        seq: 1,
+        clause: None,
+        section: None,
+        text: "腹式呼吸技术主要把握三个要点：调身、调息、调心。坐在椅子或凳子的前三分之一。".into(),
+        lines: [2, 2],
+    });
+    Corpus {
+        issues: vec![Issue {
+            meta,
+            articles,
+            passages,
+        }],
+    }
+}
+
+fn small_engine() -> (tempfile::TempDir, Engine) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (engine, stats) = Engine::build(
+        small_corpus(),
+        analyzer().clone(),
+        "test",
+        &tmp.path().join("data"),
+    )
+    .expect("build");
+    assert_eq!(stats.passages, 21);
+    (tmp, engine)
+}
+
+// ---- tokenizer --------------------------------------------------------------------------
+
+#[test]
+fn tokenizer_offsets_point_into_the_original_text() {
+    let text = "《意見》：堅決做到「兩個維護」，ＡＥＯ企業193家";
+    let terms = analyzer().terms(text);
+    for t in &terms {
+        assert!(
+            text.is_char_boundary(t.from) && text.is_char_boundary(t.to),
+            "{t:?}"
+        );
+    }
+    let find = |term: &str| {
+        terms
+            .iter()
+            .find(|t| t.text == term)
+            .unwrap_or_else(|| panic!("no term {term} in {terms:?}"))
+    };
+    // Folded to Simplified, but the offsets name the Traditional characters as printed.
+    let t = find("两个维护");
+    assert_eq!(&text[t.from..t.to], "兩個維護");
+    let t = find("aeo");
+    assert_eq!(&text[t.from..t.to], "ＡＥＯ");
+    let t = find("193");
+    assert_eq!(&text[t.from..t.to], "193");
+    // Punctuation is never a term.
+    assert!(terms
+        .iter()
+        .all(|t| t.text.chars().any(char::is_alphanumeric)));
+}
+
+#[test]
+fn tokenizer_positions_and_sub_words() {
+    let terms = analyzer().terms("推进粤港澳大湾区建设");
+    let whole: Vec<_> = terms.iter().filter(|t| !t.sub).collect();
+    for w in whole.windows(2) {
+        assert_eq!(w[1].position, w[0].position + 1, "{whole:?}");
+    }
+    let big = whole
+        .iter()
+        .find(|t| t.text == "粤港澳大湾区")
+        .expect("user dictionary keeps 粤港澳大湾区 whole");
+    let sub = terms
+        .iter()
+        .find(|t| t.sub && t.text == "大湾区")
+        .expect("sub-word 大湾区");
+    assert_eq!(sub.position, big.position);
+}
+
+#[test]
+fn ocr_zero_matches_the_letter() {
+    let a = engine().ask("AEO企业", 3);
+    assert!(!a.not_found);
+    assert!(a.hits[0].text.contains("AE0"), "{:?}", a.hits[0].text);
+}
+
+// ---- query analysis ---------------------------------------------------------------------
+
+#[test]
+fn query_syntax_is_just_text() {
+    let e = engine();
+    for q in [
+        "title:意见",
+        "\"",
+        "((((",
+        "意见 AND 政治 OR -腐败",
+        "*",
+        "-",
+        "",
+        "   ",
+        "？？？",
+        "\u{0}",
+        "《》“”「」",
+    ] {
+        let a = e.ask(q, 5);
+        assert!(a.hits.len() <= 5, "{q}");
+    }
+    // `:` and `-` do not change what is found.
+    let plain = e.ask("信鬼神", 1);
+    let odd = e.ask("信鬼神:-", 1);
+    assert_eq!(plain.hits[0].passage, odd.hits[0].passage);
+    // A very long question neither panics nor takes forever.
+    let long = "党的政治建设".repeat(2000);
+    let _ = e.ask(&long, 5);
+}
+
+#[test]
+fn filler_words_do_not_outweigh_content() {
+    let a = engine().ask("请问一下那个腹式呼吸是什么呀", 3);
+    assert!(!a.not_found);
+    assert!(a.hits[0].text.contains("腹式呼吸"), "{:?}", a.hits[0].text);
+}
+
+#[test]
+fn quotes_mean_an_exact_phrase() {
+    let (_tmp, e) = small_engine();
+    let a = e.ask("\"两个维护\"", 30);
+    assert!(!a.not_found);
+    assert!(a.hits.iter().all(|h| h.text.contains("两个维护")));
+    // A quoted phrase that is not in the magazine finds nothing.
+    let a = e.ask("\"维护两个\"", 5);
+    assert!(a.not_found && a.hits.is_empty());
+}
+
+#[test]
+fn traditional_questions_are_recognised_and_answered() {
+    let a = engine().ask("《意見》對反腐敗提出要堅持「無禁區」", 3);
+    assert!(a.traditional);
+    assert!(!a.not_found);
+    assert!(a.hits[0].text.contains("无禁区"));
+    assert!(!engine().ask("反腐败无禁区", 3).traditional);
+}
+
+// ---- clause lookup ----------------------------------------------------------------------
+
+#[test]
+fn clause_references_return_that_clause_first() {
+    let (_tmp, e) = small_engine();
+    for (q, label) in [
+        ("意见第十六条", "（十六）"),
+        ("第16条", "（十六）"),
+        ("（十六）", "（十六）"),
+        ("(十六)讲了什么", "（十六）"),
+        ("《意见》第十四条讲什么", "（十四）"),
+        ("意见第二十条", "（二十）"),
+    ] {
+        let a = e.ask(q, 3);
+        let first = a.hits.first().unwrap_or_else(|| panic!("nothing for {q}"));
+        let clause = first.clause.as_deref().unwrap_or("");
+        assert!(clause.starts_with(label), "{q} → {clause}");
+    }
+}
+
+#[test]
+fn clause_lookup_on_the_real_issue() {
+    let a = engine().ask("意见第十六条", 3);
+    let clause = a.hits[0].clause.as_deref().unwrap_or("");
+    assert!(clause.contains("十六"), "{clause}");
+    assert!(a.hits[0].text.contains("反腐败无禁区"));
+    // An article numbered by parts only: 第三项 is its part 三、, not clause (三) of the 意见.
+    let a = engine().ask("七大行动的第三项是什么", 3);
+    let clause = a.hits[0].clause.as_deref().unwrap_or("");
+    assert!(clause.starts_with("三、"), "{clause}");
+    assert!(a.hits[0].article.contains("七大行动"));
+}
+
+// ---- not found --------------------------------------------------------------------------
+
+#[test]
+fn questions_the_magazine_does_not_answer_are_not_found() {
+    for q in [
+        "今天广州天气怎么样",
+        "比特币现在多少钱一个",
+        "世界杯冠军是谁",
+        "how do I reset my password",
+        "天气",
+    ] {
+        let a = engine().ask(q, 5);
+        assert!(a.not_found, "{q} → {:?}", a.hits.first().map(|h| &h.text));
+        assert!(a.hits.is_empty());
+    }
+}
+
+#[test]
+fn short_keyword_questions_still_answer() {
+    for (q, expect) in [
+        ("腹式呼吸", "腹式呼吸"),
+        ("信鬼神", "信鬼神"),
+        ("四梁八柱", "四梁八柱"),
+        ("12371", "12371"),
+    ] {
+        let a = engine().ask(q, 3);
+        assert!(!a.not_found, "{q}");
+        assert!(a.hits[0].text.contains(expect), "{q} → {}", a.hits[0].text);
+    }
+}
+
+// ---- hits, snippets, best sentences -----------------------------------------------------
+
+#[test]
+fn hits_carry_their_source_and_marks_on_char_boundaries() {
+    let a = engine().ask("广州建成了多少个出入境自助办证服务区？", 5);
+    assert!(!a.not_found);
+    for h in &a.hits {
+        for m in [&h.snippet, &h.best_sentence] {
+            let mut last = 0;
+            for r in &m.marks {
+                assert!(r.start >= last && r.start < r.end && r.end <= m.text.len());
+                assert!(m.text.is_char_boundary(r.start) && m.text.is_char_boundary(r.end));
+                last = r.end;
+            }
+            assert!(m.text.chars().count() <= 130, "{}", m.text);
+        }
+        let line = kuayue::render::source_line(h);
+        assert!(line.starts_with("《跨越》2019年第3期 · 第"), "{line}");
+        assert!(line.contains(&h.article));
+        assert!(engine().passage(&h.passage).is_some());
+    }
+    // The best sentence holds the number asked for.
+    assert!(
+        a.hits[0].best_sentence.text.contains("172"),
+        "{}",
+        a.hits[0].best_sentence.text
+    );
+}
+
+#[test]
+fn near_duplicates_are_listed_once() {
+    let mut corpus = small_corpus();
+    let copy = corpus.issues[0].passages[20].clone();
+    corpus.issues[0].passages.push(copy);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (e, _) = Engine::build(corpus, analyzer().clone(), "dup", tmp.path()).expect("build");
+    let a = e.ask("腹式呼吸", 5);
+    assert_eq!(a.hits.len(), 1);
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let a = engine().ask("意见第十条讲什么", 2);
+    let v: serde_json::Value =
+        serde_json::from_str(&kuayue::render::json::answer_line(&a)).expect("json");
+    assert_eq!(v["question"], "意见第十条讲什么");
+    assert_eq!(v["not_found"], false);
+    let r = &v["results"][0];
+    for key in [
+        "rank",
+        "issue",
+        "issue_label",
+        "article",
+        "pages",
+        "clause",
+        "text",
+        "snippet",
+        "best_sentence",
+        "score",
+    ] {
+        assert!(r.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(r["rank"], 1);
+    assert_eq!(r["issue"], "2019-03");
+    assert_eq!(r["pages"].as_array().map(|p| p.len()), Some(2));
+}
+
+// ---- index generations ------------------------------------------------------------------
+
+#[test]
+fn open_reuses_the_index_and_rebuild_swaps_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (_c, corpus_dir) = util::temp_corpus();
+    let paths = Paths {
+        corpus_dir: corpus_dir.clone(),
+        data_dir: tmp.path().join("data"),
+    };
+    let mut lines = Vec::new();
+    let first = Engine::open(&paths, &mut |l| lines.push(l.to_string())).expect("first open");
+    assert!(
+        lines.iter().any(|l| l.contains("正在建立索引")),
+        "{lines:?}"
+    );
+
+    let mut again = Vec::new();
+    let second = Engine::open(&paths, &mut |l| again.push(l.to_string())).expect("second open");
+    assert!(again.is_empty(), "no rebuild expected: {again:?}");
+    assert_eq!(first.generation(), second.generation());
+
+    let (third, stats) = Engine::rebuild(&paths, &mut |_| {}).expect("rebuild");
+    assert_ne!(third.generation(), first.generation());
+    assert_eq!(stats.issues, 1);
+    // The engines opened before the swap keep answering.
+    assert!(!first.ask("信鬼神", 1).not_found);
+    assert!(!third.ask("信鬼神", 1).not_found);
+    // Only the current generation is left on disk.
+    let gens: Vec<PathBuf> = std::fs::read_dir(&paths.data_dir)
+        .expect("data dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    assert_eq!(gens.len(), 1, "{gens:?}");
+
+    // A changed user dictionary is noticed and rebuilt.
+    let dict = corpus_dir.join("user.dict");
+    let mut text = std::fs::read_to_string(&dict).unwrap_or_default();
+    text.push_str("\n新名词测试\n");
+    std::fs::write(&dict, text).expect("write dict");
+    let mut rebuilt = Vec::new();
+    let fourth = Engine::open(&paths, &mut |l| rebuilt.push(l.to_string())).expect("reopen");
+    assert!(!rebuilt.is_empty());
+    assert_ne!(fourth.generation(), third.generation());
+}
+
+#[test]
+fn a_missing_corpus_is_a_plain_error() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let paths = Paths {
+        corpus_dir: tmp.path().join("nowhere"),
+        data_dir: tmp.path().join("data"),
+    };
+    let err = Engine::open(&paths, &mut |_| {}).expect_err("no corpus");
+    assert!(err.to_string().contains("CORPUS_DIR"), "{err}");
+}
+
+// ---- the dev set ------------------------------------------------------------------------
+
+/// The dev set beside the repository (as CI lays it out), else the copy committed here.
+fn dev_set() -> PathBuf {
+    let beside = util::repo().join("../shared/qa/dev.jsonl");
+    if beside.is_file() {
+        beside
+    } else {
+        util::test_data("dev.jsonl")
+    }
+}
+
+#[test]
+fn dev_set_meets_the_targets() {
+    let questions = eval::load_questions(&dev_set()).expect("dev set");
+    assert!(questions.len() >= 40);
+    let report = eval::run(engine(), &questions);
+    let o = &report.overall;
+    let table = report.table();
+    assert!(o.recall_at_1 >= 0.90, "Recall@1 {}\n{table}", o.recall_at_1);
+    assert!(o.recall_at_3 >= 0.97, "Recall@3 {}\n{table}", o.recall_at_3);
+    assert_eq!(o.negatives_not_found, o.negatives, "{table}");
+}
+
+#[test]
+fn held_out_questions_meet_the_targets() {
+    let questions = eval::load_questions(&util::test_data("heldout.jsonl")).expect("held-out set");
+    let report = eval::run(engine(), &questions);
+    let o = &report.overall;
+    let table = report.table();
+    assert!(o.recall_at_1 >= 0.90, "Recall@1 {}\n{table}", o.recall_at_1);
+    assert!(o.recall_at_3 >= 0.97, "Recall@3 {}\n{table}", o.recall_at_3);
+    assert_eq!(o.negatives_not_found, o.negatives, "{table}");
+}
+
+// ---- the command line -------------------------------------------------------------------
+
+fn kuayue(data_dir: &std::path::Path, corpus_dir: &std::path::Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_kuayue"));
+    c.env("CORPUS_DIR", corpus_dir)
+        .env("DATA_DIR", data_dir)
+        .env_remove("RUST_LOG");
+    c
+}
+
+#[test]
+fn cli_ask_reads_questions_from_stdin_and_prints_json_lines() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut child = kuayue(tmp.path(), &util::corpus_dir())
+        .args(["ask", "--json", "--top", "2"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run kuayue");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all("信鬼神\n\n比特币现在多少钱一个\n".as_bytes())
+        .expect("write questions");
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 2, "blank lines are skipped: {stdout}");
+    assert_eq!(lines[0]["not_found"], false);
+    assert!(lines[0]["results"].as_array().is_some_and(|r| r.len() <= 2));
+    assert_eq!(lines[1]["not_found"], true);
+    assert_eq!(lines[1]["results"].as_array().map(|r| r.len()), Some(0));
+}
+
+#[test]
+fn cli_errors_are_sentences_with_a_failing_exit_code() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = kuayue(tmp.path(), &tmp.path().join("no-corpus"))
+        .args(["ask", "信鬼神"])
+        .output()
+        .expect("run kuayue");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("找不到语料目录") && err.contains("CORPUS_DIR"),
+        "{err}"
+    );
+}
