@@ -203,7 +203,7 @@ mod tests {
     fn underline_and_bold_nest_whatever_the_overlap() {
         let m = Marked {
             text: "甲乙丙丁".into(),
-            marks: vec![3..9],
+            marks: std::iter::once(3..9).collect(),
         };
         assert_eq!(
             marked_underlined(&m, 6..12),
