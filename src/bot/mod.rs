@@ -23,6 +23,7 @@ mod lang;
 pub mod outbox;
 pub mod settings;
 pub mod telegram;
+mod view;
 
 use crate::config::Paths;
 use crate::corpus::Corpus;
