@@ -1,6 +1,7 @@
 //! Measurements, not assertions: run with
 //! `cargo test --release --test tests bench_ -- --ignored --nocapture --test-threads 1`.
 //!
+//! - Start-up: from `telegram::start` to the first getUpdates, with and without an index.
 //! - Reply latency: from the moment the fake server hands an update to the bot (getUpdates
 //!   response) to the moment the bot's sendMessage arrives back at it, over ≥ 500 questions.
 //! - Notice throughput: 10,000 subscribers, a new issue, an admin /reindex; the rate at which
@@ -40,6 +41,13 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 async fn bench_reply_latency() {
     const N: usize = 600;
     let mut bot = TestBot::start().await;
+    let first = bot.ready;
+    bot.restart().await;
+    println!(
+        "start until polling: {:.0} ms building the index on first start, {:.0} ms with the index present",
+        first.as_secs_f64() * 1e3,
+        bot.ready.as_secs_f64() * 1e3
+    );
     let qs = questions();
     // Warm up the caches once.
     bot.say(READER, &qs[0]).await;

@@ -473,3 +473,50 @@ async fn a_broken_corpus_is_reported_and_the_old_index_keeps_serving() {
     assert!(refused.text().contains("管理员"), "{}", refused.text());
     bot.stop().await;
 }
+
+/// A notice that keeps failing for another reason is retried with backoff, then given up and
+/// counted, while everyone else gets theirs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notice_that_keeps_failing_is_given_up_and_counted() {
+    const FLAKY: i64 = 3_002;
+    let mut bot = TestBot::start().await;
+    {
+        let store = Store::open_in(&bot.data_dir()).unwrap();
+        for chat in 3_001..=3_003 {
+            store.subscribe(chat, ChatKind::Private).unwrap();
+        }
+    }
+    bot.tg
+        .fail("sendMessage", Some(FLAKY), Failure::BadRequest, 10);
+    add_next_issue(&bot.corpus_dir());
+    bot.tg.push(private_text(ADMIN as i64, "/reindex"));
+    let attempts = |tg: &crate::fake_telegram::FakeTelegram| {
+        tg.calls("sendmessage")
+            .into_iter()
+            .filter(|c| c.chat() == Some(FLAKY))
+            .count()
+    };
+    // max_attempts is 3 in the test settings.
+    bot.tg
+        .wait_until(Duration::from_secs(30), "three attempts", |tg| {
+            (attempts(tg) >= 3).then_some(())
+        })
+        .await;
+    bot.tg.nth_message_to(3_001, 1).await;
+    bot.tg.nth_message_to(3_003, 1).await;
+    // The give-up is recorded right after the third answer; ask until /stats shows it.
+    let admin = ADMIN as i64;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let report = loop {
+        let r = bot.say(admin, "/stats").await;
+        if r.text().contains("失败 1") || std::time::Instant::now() > deadline {
+            break r;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(report.text().contains("失败 1"), "{}", report.text());
+    assert!(report.text().contains("已发 2"), "{}", report.text());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(attempts(&bot.tg), 3, "no attempt after giving up");
+    bot.stop().await;
+}

@@ -75,6 +75,9 @@ pub enum Failure {
     RetryAfter(u32),
     /// 403: the user blocked the bot.
     Forbidden,
+    /// 400 with a description teloxide does not know: a failure that is neither a flood
+    /// limit nor a blocked chat.
+    BadRequest,
     /// 500. (teloxide waits 10 s after any 5xx before reporting it, so tests use it sparingly.)
     #[allow(dead_code)]
     ServerError,
@@ -251,6 +254,10 @@ fn failure(f: Failure) -> Response {
             StatusCode::FORBIDDEN,
             json!({"ok": false, "error_code": 403,
                    "description": "Forbidden: bot was blocked by the user"}),
+        ),
+        Failure::BadRequest => (
+            StatusCode::BAD_REQUEST,
+            json!({"ok": false, "error_code": 400, "description": "Bad Request: something odd"}),
         ),
         Failure::ServerError => (
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -96,6 +96,8 @@ pub struct TestBot {
     pub tg: FakeTelegram,
     pub dir: TempDir,
     pub settings: Settings,
+    /// How long the last start took, until the bot polled for updates.
+    pub ready: Duration,
     running: Option<Running>,
 }
 
@@ -114,6 +116,7 @@ impl TestBot {
             tg,
             dir,
             settings,
+            ready: Duration::ZERO,
             running: None,
         };
         bot.launch().await;
@@ -130,6 +133,7 @@ impl TestBot {
             .with_test_writer()
             .try_init();
         let polls = self.tg.calls("getupdates").len();
+        let started = std::time::Instant::now();
         let running = telegram::start(self.settings.clone(), Arc::new(EngineBackend))
             .await
             .expect("bot starts");
@@ -140,6 +144,7 @@ impl TestBot {
                 (tg.calls("getupdates").len() > polls).then_some(())
             })
             .await;
+        self.ready = started.elapsed();
     }
 
     pub async fn stop(&mut self) {

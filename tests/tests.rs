@@ -5,6 +5,7 @@ mod util;
 
 mod bench;
 mod bot;
+mod chat;
 mod corpus;
 mod fake_telegram;
 mod harness;
