@@ -106,7 +106,7 @@ impl TestBot {
         TestBot::start_with(|_| {}).await
     }
 
-    /// Start with settings adjusted by `tweak` and the workspace prepared by `prepare`.
+    /// Start with the test settings adjusted by `tweak`.
     pub async fn start_with(tweak: impl FnOnce(&mut Settings)) -> TestBot {
         let tg = FakeTelegram::start().await;
         let dir = temp_workspace();

@@ -70,10 +70,12 @@ impl Admin {
     /// Rebuild from `CORPUS_DIR`, swap, announce new issues. On failure the old index keeps
     /// serving and the error (with file and line) is returned.
     pub fn reindex(&self, _slot: &Slot, progress: &mut dyn FnMut(&str)) -> Outcome {
-        let (library, stats) = self
-            .backend
-            .rebuild(&self.paths, progress)
-            .map_err(|e| format!("❌ 重建索引失败，旧索引继续服务。\n{}", escape(&e.0)))?;
+        let (library, stats) = self.backend.rebuild(&self.paths, progress).map_err(|e| {
+            format!(
+                "❌ 重建索引失败，旧索引继续服务。\n{}",
+                escape(&brief(&e.0))
+            )
+        })?;
         self.core.swap(library);
         let (new, queued) = self.announce_new();
         let mut html = format!(
@@ -140,7 +142,7 @@ impl Admin {
         } = self
             .backend
             .import(&self.paths, raw)
-            .map_err(|e| format!("❌ 导入失败，语料未改动。\n{}", escape(&e.0)))?;
+            .map_err(|e| format!("❌ 导入失败，语料未改动。\n{}", escape(&brief(&e.0))))?;
         progress(&format!("已导入 {issue}，正在重建索引…"));
         match self.reindex(slot, progress) {
             Ok(summary) => {
@@ -148,7 +150,7 @@ impl Admin {
                 if !warnings.is_empty() {
                     html.push_str("\n\n<b>请编辑核对：</b>\n");
                     for w in warnings.iter().take(30) {
-                        html.push_str(&format!("• {}\n", escape(w)));
+                        html.push_str(&format!("• {}\n", escape(&brief(w))));
                     }
                     if warnings.len() > 30 {
                         html.push_str(&format!("…共 {} 条\n", warnings.len()));
@@ -164,6 +166,12 @@ impl Admin {
             }
         }
     }
+}
+
+/// An error or warning cut to a length that fits a message with room to spare (a corpus error
+/// can quote a long line).
+fn brief(text: &str) -> String {
+    crate::render::html::truncate_chars(text, 600)
 }
 
 /// A raw text the importer may read: at most 5 MB, UTF-8, not empty. (The importer checks
