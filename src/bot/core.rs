@@ -268,9 +268,12 @@ impl Core {
             return Reply::text(format!("请直接发送问题，例如：{}", EXAMPLES[0]));
         }
         if question.chars().count() > MAX_QUESTION_CHARS {
-            return Reply::text(format!(
+            // Too long to search, but not to tell which script the reader writes in.
+            let sample: String = question.chars().take(200).collect();
+            let lang = Lang::from_traditional(hanconv::t2s(&sample) != sample);
+            return Reply::text(lang.t(&format!(
                 "问题太长了（超过 {MAX_QUESTION_CHARS} 字）。请用一两句话或几个关键词提问。"
-            ));
+            )));
         }
         let _ = self.store.count("answered");
         self.answer_page(question, 0, None)
