@@ -206,3 +206,69 @@ pub(super) fn previous_group(issue: &Issue, i: usize) -> Option<usize> {
     let start = group_start(issue, i);
     (start > 0).then(|| group_start(issue, start - 1))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::Pages;
+    use crate::search::{Marked, PassageRef};
+
+    fn hit(rank: usize, text: &str) -> Hit {
+        Hit {
+            rank,
+            passage: PassageRef {
+                issue: "2019-03".into(),
+                index: rank,
+            },
+            issue: "2019-03".into(),
+            issue_label: "2019年第3期".into(),
+            article: "标题<&>".into(),
+            column: "特稿".into(),
+            pages: Pages::range(4, 9),
+            clause: Some("（一）条目".into()),
+            text: text.into(),
+            snippet: Marked {
+                text: text.into(),
+                marks: std::iter::once(0..3).collect(),
+            },
+            best_sentence: Marked {
+                text: text.chars().take(2000).collect(),
+                marks: Vec::new(),
+            },
+            score: 1.0,
+        }
+    }
+
+    #[test]
+    fn huge_passages_still_fit_one_message_and_stay_escaped() {
+        let long = "政<治>".repeat(3000);
+        let hits = [hit(1, &long), hit(2, &long), hit(3, &long)];
+        let page: Vec<&Hit> = hits.iter().collect();
+        let answer = Answer {
+            question: "问<b>".repeat(300),
+            not_found: false,
+            traditional: false,
+            hits: hits.to_vec(),
+        };
+        let html = render_answer(&answer, &page, 0, Lang::Simplified);
+        assert!(
+            html::visible_len(&html) <= MAX_MESSAGE,
+            "{}",
+            html::visible_len(&html)
+        );
+        assert!(html.contains("标题&lt;&amp;&gt;") && !html.contains("<治>"));
+        assert!(html.contains("①") && html.contains("③"));
+    }
+
+    #[test]
+    fn best_sentence_inside_the_snippet_is_underlined_not_repeated() {
+        let mut h = hit(1, "第一句。第二句答案。第三句。");
+        h.best_sentence = Marked {
+            text: "第二句答案。".into(),
+            marks: Vec::new(),
+        };
+        let body = hit_body(&h, None);
+        assert_eq!(body.matches("第二句答案").count(), 1, "{body}");
+        assert!(body.contains("<u>第二句答案。</u>"), "{body}");
+    }
+}
