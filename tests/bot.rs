@@ -307,6 +307,28 @@ async fn an_admin_imports_a_document() {
     assert!(refused.text().contains("UTF-8"), "{}", refused.text());
     assert!(!bot.corpus_dir().join("2019-04").exists());
 
+    // UTF-8 but no table of contents: the importer refuses, nothing is written.
+    let before = crate::util::tree(&bot.corpus_dir());
+    let prose = "这是一篇没有目录的文章。\n".repeat(50).into_bytes();
+    let len = prose.len();
+    bot.tg.add_file("prose", prose);
+    bot.tg
+        .push(document(admin, "prose", "notes.txt", len, Some("/import")));
+    let no_toc = bot
+        .tg
+        .wait_until(Duration::from_secs(30), "no-TOC refusal", |tg| {
+            tg.sent_to("sendmessage", admin)
+                .into_iter()
+                .find(|c| c.text().contains("目录") && c.text().contains("❌"))
+        })
+        .await;
+    assert!(no_toc.text().contains("导入失败"), "{}", no_toc.text());
+    assert_eq!(
+        crate::util::tree(&bot.corpus_dir()),
+        before,
+        "nothing half-written"
+    );
+
     let raw = next_issue_raw().into_bytes();
     let size = raw.len();
     bot.tg.add_file("good", raw);
