@@ -130,7 +130,11 @@ enum State {
     },
     /// A passage shown whole (全文, 上一条, 下一条).
     #[serde(rename = "p")]
-    Passage { r: (String, usize) },
+    Passage {
+        r: (String, usize),
+        #[serde(default)]
+        tr: bool,
+    },
 }
 
 /// The bot's reader-facing behaviour.
@@ -312,8 +316,15 @@ impl Core {
                     button(format!("{n} {}", lang.t("下一条")), format!("n:{key}:{i}")),
                 ]);
             }
+            let mut paging = Vec::new();
+            if at > 0 {
+                paging.push(button(lang.t("‹ 上一页"), format!("b:{key}")));
+            }
             if more {
-                buttons.push(vec![button(lang.t("更多结果 ›"), format!("m:{key}"))]);
+                paging.push(button(lang.t("更多结果 ›"), format!("m:{key}")));
+            }
+            if !paging.is_empty() {
+                buttons.push(paging);
             }
         }
         Reply {
@@ -371,12 +382,15 @@ impl Core {
             ("m", State::Answer { q, at, .. }) => {
                 Press::Edit(self.answer_page(&q, at + PAGE, Some(key)))
             }
+            ("b", State::Answer { q, at, .. }) => {
+                Press::Edit(self.answer_page(&q, at.saturating_sub(PAGE), Some(key)))
+            }
             (v @ ("f" | "p" | "n"), State::Answer { refs, tr, .. }) => match refs.get(index) {
                 Some(r) => self.passage_press(v, r, Lang::from_traditional(tr)),
                 None => expired(),
             },
-            (v @ ("f" | "p" | "n"), State::Passage { r }) => {
-                self.passage_press(v, &r, Lang::Simplified)
+            (v @ ("f" | "p" | "n"), State::Passage { r, tr }) => {
+                self.passage_press(v, &r, Lang::from_traditional(tr))
             }
             _ => expired(),
         }
@@ -422,6 +436,7 @@ impl Core {
         let key = self.keep(
             &State::Passage {
                 r: (issue.meta.id.clone(), start),
+                tr: lang == Lang::Traditional,
             },
             None,
         );
