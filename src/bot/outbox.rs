@@ -55,7 +55,8 @@ pub async fn run(
     let mut paused_until: Option<Instant> = None;
 
     loop {
-        if *stop.borrow() {
+        // A dropped sender (the bot gone without a clean stop) also means stop.
+        if *stop.borrow() || stop.has_changed().is_err() {
             break;
         }
         while let Some(done) = tasks.try_join_next() {
