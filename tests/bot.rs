@@ -189,8 +189,16 @@ async fn subscribe_survives_a_restart_and_groups_need_an_admin() {
     let ok = bot.tg.nth_message_to(GROUP, 2).await;
     assert!(ok.text().contains("已订阅"), "{}", ok.text());
     bot.stop().await;
-    let store = Store::open_in(&bot.data_dir()).unwrap();
-    assert!(store.is_subscribed(READER).unwrap() && store.is_subscribed(GROUP).unwrap());
+    {
+        let store = Store::open_in(&bot.data_dir()).unwrap();
+        assert!(store.is_subscribed(READER).unwrap() && store.is_subscribed(GROUP).unwrap());
+    }
+    bot.restart().await;
+    let off = bot.say(READER, "/unsubscribe").await;
+    assert!(off.text().contains("已取消订阅"), "{}", off.text());
+    let again = bot.say(READER, "/unsubscribe").await;
+    assert!(again.text().contains("没有订阅"), "{}", again.text());
+    bot.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

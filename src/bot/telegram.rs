@@ -319,9 +319,17 @@ fn reply_to(m: &Message) -> Option<MessageId> {
 }
 
 async fn on_text(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerResult {
+    let started = std::time::Instant::now();
     let text = msg.text().unwrap_or_default();
     if let Some(replies) = app.core.text(&inbound(&msg, &me, &app.core, text)) {
+        let composed = started.elapsed();
         send_replies(&bot, msg.chat.id, &replies, reply_to(&msg)).await?;
+        tracing::debug!(
+            chat = msg.chat.id.0,
+            compose_us = composed.as_micros() as u64,
+            total_ms = started.elapsed().as_millis() as u64,
+            "answered"
+        );
     }
     Ok(())
 }
