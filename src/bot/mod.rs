@@ -21,6 +21,7 @@ pub mod commands;
 pub mod core;
 mod lang;
 pub mod outbox;
+pub mod pace;
 pub mod settings;
 pub mod telegram;
 mod view;

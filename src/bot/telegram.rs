@@ -8,6 +8,7 @@
 use super::admin::{self, Admin};
 use super::commands::{AdminCommand, Command};
 use super::core::{Core, Inbound, Press, Reply, Unreadable};
+use super::pace::GroupPacer;
 use super::settings::Settings;
 use super::Backend;
 use crate::store::{ChatKind, Store};
@@ -36,6 +37,7 @@ type HandlerResult = anyhow::Result<()>;
 pub struct App {
     pub core: Arc<Core>,
     pub admin: Arc<Admin>,
+    pub groups: GroupPacer,
 }
 
 /// A started bot. [`Running::stop`] stops it cleanly; [`Running::wait`] runs until Ctrl-C or
@@ -145,7 +147,11 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         stop_rx,
     ));
 
-    let app = Arc::new(App { core, admin });
+    let app = Arc::new(App {
+        core,
+        admin,
+        groups: GroupPacer::default(),
+    });
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
         .dependencies(dptree::deps![app.clone()])
         .default_handler(|_| async {})
@@ -278,7 +284,21 @@ async fn send_replies(
     replies: &[Reply],
     reply_to: Option<MessageId>,
 ) -> HandlerResult {
+    send_paced(bot, chat, replies, reply_to, None).await
+}
+
+/// [`send_replies`], waiting for the group's flood limit first when `groups` is given.
+async fn send_paced(
+    bot: &Bot,
+    chat: ChatId,
+    replies: &[Reply],
+    reply_to: Option<MessageId>,
+    groups: Option<&GroupPacer>,
+) -> HandlerResult {
     for (i, reply) in replies.iter().enumerate() {
+        if let Some(pacer) = groups {
+            pacer.wait(chat.0).await;
+        }
         let mut tries = 0;
         loop {
             let mut req = bot
@@ -323,7 +343,14 @@ async fn on_text(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerResult
     let text = msg.text().unwrap_or_default();
     if let Some(replies) = app.core.text(&inbound(&msg, &me, &app.core, text)) {
         let composed = started.elapsed();
-        send_replies(&bot, msg.chat.id, &replies, reply_to(&msg)).await?;
+        send_paced(
+            &bot,
+            msg.chat.id,
+            &replies,
+            reply_to(&msg),
+            Some(&app.groups),
+        )
+        .await?;
         tracing::debug!(
             chat = msg.chat.id.0,
             compose_us = composed.as_micros() as u64,
@@ -347,7 +374,14 @@ async fn on_command(bot: Bot, msg: Message, me: Me, cmd: Command, app: Arc<App>)
         };
     }
     let replies = app.core.command(cmd, &m);
-    send_replies(&bot, msg.chat.id, &replies, reply_to(&msg)).await
+    send_paced(
+        &bot,
+        msg.chat.id,
+        &replies,
+        reply_to(&msg),
+        Some(&app.groups),
+    )
+    .await
 }
 
 async fn on_admin_command(
@@ -478,7 +512,7 @@ async fn on_document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRe
             Unreadable::Other,
             msg.chat.is_private() || addressed(&msg, &me, &app.core),
         ) {
-            send_replies(&bot, chat, &[r], reply_to(&msg)).await?;
+            send_paced(&bot, chat, &[r], reply_to(&msg), Some(&app.groups)).await?;
         }
         return Ok(());
     }
@@ -566,7 +600,7 @@ async fn on_other(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerResul
         what,
         msg.chat.is_private() || addressed(&msg, &me, &app.core),
     ) {
-        send_replies(&bot, msg.chat.id, &[r], reply_to(&msg)).await?;
+        send_paced(&bot, msg.chat.id, &[r], reply_to(&msg), Some(&app.groups)).await?;
     }
     Ok(())
 }
@@ -594,7 +628,7 @@ async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> HandlerResult
         }
         (Press::Send(replies), Some((chat, _))) => {
             bot.answer_callback_query(q.id.clone()).await?;
-            send_replies(&bot, chat, &replies, None).await?;
+            send_paced(&bot, chat, &replies, None, Some(&app.groups)).await?;
         }
     }
     Ok(())
