@@ -113,3 +113,19 @@ fn daily_counters_count() {
     assert_eq!(store.counted_today("answered").unwrap(), 2);
     assert_eq!(store.counted_today("other").unwrap(), 0);
 }
+
+#[test]
+fn a_group_upgraded_to_a_supergroup_keeps_its_subscription_and_notices() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    store.subscribe(-10, ChatKind::Group).unwrap();
+    store.announce("2019-04", "新刊").unwrap();
+    store.migrate_chat(-10, -1_000_010).unwrap();
+    assert!(!store.is_subscribed(-10).unwrap());
+    assert!(store.is_subscribed(-1_000_010).unwrap());
+    let due = store.due(10, &[]).unwrap();
+    assert_eq!(
+        due.iter().map(|d| d.chat).collect::<Vec<_>>(),
+        vec![-1_000_010]
+    );
+}

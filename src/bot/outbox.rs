@@ -7,7 +7,8 @@
 //! - 429: the whole sender pauses for `retry_after` and the row is retried, without using up
 //!   an attempt. 403 (blocked, deactivated, kicked) and "chat not found": the chat is
 //!   unsubscribed and its notices dropped. Anything else: retried with exponential backoff,
-//!   given up after `max_attempts`, counted as failed.
+//!   given up after `max_attempts`, counted as failed. A group that became a supergroup is
+//!   followed to its new id.
 //! - A row is marked sent only after Telegram accepted it. Stopping waits for sends in flight
 //!   and records their outcome, so a restart resumes exactly where the last run stopped.
 
@@ -33,6 +34,8 @@ enum Sent {
     /// Telegram asked us to wait.
     RetryAfter(Duration),
     Gone,
+    /// The group became a supergroup with this id.
+    Migrated(i64),
     Failed,
 }
 
@@ -175,6 +178,14 @@ async fn deliver(bot: &Bot, store: &Store, pacing: &Pacing, d: &Delivery) -> Sen
             tracing::info!(chat = d.chat, "chat is gone; unsubscribed");
             store.chat_gone(d.chat, "403")
         }
+        Sent::Migrated(to) => {
+            tracing::info!(
+                chat = d.chat,
+                to,
+                "group upgraded to a supergroup; following it"
+            );
+            store.migrate_chat(d.chat, *to)
+        }
         Sent::Failed => {
             let err = describe(result.as_ref().err());
             if d.attempts + 1 >= pacing.max_attempts {
@@ -203,6 +214,7 @@ fn classify(result: &Result<(), RequestError>) -> Sent {
             Sent::RetryAfter(s.duration().max(Duration::from_millis(100)))
         }
         Err(RequestError::Api(e)) if is_gone(e) => Sent::Gone,
+        Err(RequestError::MigrateToChatId(to)) => Sent::Migrated(to.0),
         Err(_) => Sent::Failed,
     }
 }

@@ -175,6 +175,35 @@ impl Store {
         Ok(())
     }
 
+    /// A group became a supergroup with a new id: move its subscription and the notices it
+    /// is still owed to the new id, in one transaction, and make them due at once.
+    pub fn migrate_chat(&self, old: i64, new: i64) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT OR IGNORE INTO subscribers (chat_id, kind, active, since, changed_at)
+             SELECT ?2, kind, active, since, ?3 FROM subscribers WHERE chat_id = ?1",
+            params![old, new, now()],
+        )?;
+        tx.execute(
+            "UPDATE subscribers SET active = 0, changed_at = ?2 WHERE chat_id = ?1",
+            params![old, now()],
+        )?;
+        tx.execute(
+            "UPDATE OR IGNORE outbox SET chat_id = ?2, due_ms = 0
+             WHERE chat_id = ?1 AND state = 'pending'",
+            params![old, new],
+        )?;
+        // Whatever could not move (the new id already had that notice) is not owed twice.
+        tx.execute(
+            "UPDATE outbox SET state = 'dropped', error = 'migrated', done_at = ?2
+             WHERE chat_id = ?1 AND state = 'pending'",
+            params![old, now()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     pub fn outbox_counts(&self) -> Result<OutboxCounts> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached("SELECT state, COUNT(*) FROM outbox GROUP BY state")?;
