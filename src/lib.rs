@@ -19,9 +19,11 @@
 //!
 //! One search path serves the CLI, the bot and the tests; the bot adds only Telegram concerns.
 
+pub mod bot;
 pub mod cli;
 pub mod config;
 pub mod corpus;
 pub mod index;
 pub mod render;
 pub mod search;
+pub mod store;

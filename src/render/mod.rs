@@ -3,6 +3,7 @@
 //! They all name a passage the same way, with [`source_line`]:
 //! `《跨越》2019年第3期 · 第4–9页 · 中共中央关于加强党的政治建设的意见 · （十六）永葆清正廉洁的政治本色`.
 
+pub mod html;
 pub mod json;
 pub mod text;
 

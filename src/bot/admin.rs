@@ -1,0 +1,288 @@
+//! `/reindex` and document import: rebuilding the index while the old one keeps serving,
+//! swapping it in, and announcing the issues that are new.
+//!
+//! Both operations block for seconds and run on a blocking thread (Telegram) or inline
+//! (`kuayue chat`). Only one runs at a time: a second request is told so instead of queueing a
+//! redundant rebuild.
+
+use super::core::{self, Core};
+use super::{Backend, Imported};
+use crate::config::Paths;
+use crate::render::html::escape;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// Largest raw text an admin may send.
+pub const MAX_IMPORT_BYTES: u64 = 5 * 1024 * 1024;
+
+/// Runs the admin operations and holds the "one at a time" flag.
+pub struct Admin {
+    core: Arc<Core>,
+    backend: Arc<dyn Backend>,
+    paths: Paths,
+    running: Arc<AtomicBool>,
+    /// Woken when notices are queued, so the outbox starts at once.
+    outbox: Arc<Notify>,
+}
+
+/// Proof that this caller holds the rebuild slot; dropping it frees the slot. Owned, so that
+/// it can move to the blocking thread doing the work.
+pub struct Slot(Arc<AtomicBool>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
+/// How an admin operation ended, as HTML for the admin.
+pub type Outcome = Result<String, String>;
+
+impl Admin {
+    pub fn new(
+        core: Arc<Core>,
+        backend: Arc<dyn Backend>,
+        paths: Paths,
+        outbox: Arc<Notify>,
+    ) -> Admin {
+        Admin {
+            core,
+            backend,
+            paths,
+            running: Arc::new(AtomicBool::new(false)),
+            outbox,
+        }
+    }
+
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
+    /// Take the rebuild slot, or `None` when a rebuild is already running.
+    pub fn try_begin(&self) -> Option<Slot> {
+        self.running
+            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+            .ok()
+            .map(|_| Slot(self.running.clone()))
+    }
+
+    /// Rebuild from `CORPUS_DIR`, swap, announce new issues. On failure the old index keeps
+    /// serving and the error (with file and line) is returned.
+    pub fn reindex(&self, _slot: &Slot, progress: &mut dyn FnMut(&str)) -> Outcome {
+        let (library, stats) = self.backend.rebuild(&self.paths, progress).map_err(|e| {
+            format!(
+                "❌ 重建索引失败，旧索引继续服务。\n{}",
+                escape(&brief(&e.0))
+            )
+        })?;
+        self.core.swap(library);
+        let (new, queued) = self.announce_new();
+        let mut html = format!(
+            "✅ 索引已重建（{:.1} 秒）：{} 期，{} 篇文章，{} 个段落。",
+            stats.seconds, stats.issues, stats.articles, stats.passages
+        );
+        if new.is_empty() {
+            html.push_str("\n没有新的一期。");
+        } else {
+            html.push_str(&format!(
+                "\n新的一期：{}；已排队通知 {} 位订阅者。",
+                escape(&new.join("、")),
+                queued
+            ));
+        }
+        Ok(html)
+    }
+
+    /// Announce every issue of the serving corpus not announced yet. On the very first start
+    /// the corpus the bot starts with is recorded silently: those issues are not news.
+    pub fn announce_new(&self) -> (Vec<String>, u64) {
+        let library = self.core.library();
+        let store = self.core.store();
+        let corpus = library.corpus();
+        let ids: Vec<String> = corpus.issues.iter().map(|i| i.meta.id.clone()).collect();
+        if store.nothing_announced().unwrap_or(false) {
+            if let Err(e) = store.mark_known(&ids) {
+                tracing::error!("recording the initial issues failed: {e}");
+            }
+            return (Vec::new(), 0);
+        }
+        let mut new = Vec::new();
+        let mut queued = 0;
+        for issue in &corpus.issues {
+            if store.is_announced(&issue.meta.id).unwrap_or(true) {
+                continue;
+            }
+            match store.announce(&issue.meta.id, &core::notice(issue)) {
+                Ok(Some(n)) => {
+                    tracing::info!(issue = %issue.meta.id, queued = n, "new issue announced");
+                    new.push(issue.meta.display());
+                    queued += n;
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!("announcing {} failed: {e}", issue.meta.id),
+            }
+        }
+        if queued > 0 {
+            self.outbox.notify_one();
+        }
+        (new, queued)
+    }
+
+    /// Check a raw issue text, import it into the corpus (the importer names the directory
+    /// after the issue and writes it atomically), rebuild and announce. A failed rebuild removes the imported issue
+    /// again, so the corpus never keeps an issue the index could not take.
+    pub fn import(&self, slot: &Slot, raw: &[u8], progress: &mut dyn FnMut(&str)) -> Outcome {
+        check_raw(raw)?;
+        progress("文件检查通过，正在导入…");
+        let Imported {
+            issue,
+            dir,
+            warnings,
+        } = self
+            .backend
+            .import(&self.paths, raw)
+            .map_err(|e| format!("❌ 导入失败，语料未改动。\n{}", escape(&brief(&e.0))))?;
+        progress(&format!("已导入 {issue}，正在重建索引…"));
+        match self.reindex(slot, progress) {
+            Ok(summary) => {
+                let mut html = format!("✅ 已导入 {}。\n{summary}", escape(&issue));
+                if !warnings.is_empty() {
+                    html.push_str("\n\n<b>请编辑核对：</b>\n");
+                    for w in warnings.iter().take(30) {
+                        html.push_str(&format!("• {}\n", escape(&brief(w))));
+                    }
+                    if warnings.len() > 30 {
+                        html.push_str(&format!("…共 {} 条\n", warnings.len()));
+                    }
+                }
+                Ok(html)
+            }
+            Err(err) => {
+                if let Err(e) = std::fs::remove_dir_all(&dir) {
+                    tracing::error!("removing {} after a failed rebuild: {e}", dir.display());
+                }
+                Err(format!("{err}\n已撤回导入的 {}。", escape(&issue)))
+            }
+        }
+    }
+}
+
+/// An error or warning cut to a length that fits a message with room to spare (a corpus error
+/// can quote a long line).
+fn brief(text: &str) -> String {
+    crate::render::html::truncate_chars(text, 600)
+}
+
+/// A raw text the importer may read: at most 5 MB, UTF-8, not empty. (The importer checks
+/// again, and for a table of contents; checking here gives the admin the bot's wording.)
+pub fn check_raw(bytes: &[u8]) -> Result<(), String> {
+    if bytes.len() as u64 > MAX_IMPORT_BYTES {
+        return Err(format!(
+            "❌ 文件太大（{:.1} MB），上限 5 MB。",
+            bytes.len() as f64 / 1_048_576.0
+        ));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        format!(
+            "❌ 文件不是 UTF-8 编码（第 {} 字节起无法解码）。请另存为 UTF-8 文本再发。",
+            e.valid_up_to()
+        )
+    })?;
+    if text.trim().is_empty() {
+        return Err("❌ 文件是空的。".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bot::{BackendError, Imported, Library, Rebuilt};
+    use crate::corpus::Corpus;
+    use crate::search::Answer;
+    use crate::store::Store;
+
+    struct Empty(Corpus);
+    impl Library for Empty {
+        fn ask(&self, question: &str, _top: usize) -> Answer {
+            Answer {
+                question: question.into(),
+                not_found: true,
+                traditional: false,
+                hits: Vec::new(),
+            }
+        }
+        fn corpus(&self) -> &Corpus {
+            &self.0
+        }
+    }
+    struct Failing;
+    impl Backend for Failing {
+        fn open(
+            &self,
+            _: &Paths,
+            _: &mut dyn FnMut(&str),
+        ) -> Result<Arc<dyn Library>, BackendError> {
+            Ok(Arc::new(Empty(Corpus::default())))
+        }
+        fn rebuild(
+            &self,
+            _: &Paths,
+            _: &mut dyn FnMut(&str),
+        ) -> Result<(Arc<dyn Library>, Rebuilt), BackendError> {
+            Err(BackendError("corpus/2019-05/issue.toml:7: bad".into()))
+        }
+        fn import(&self, _: &Paths, _: &[u8]) -> Result<Imported, BackendError> {
+            Err(BackendError("没有找到目录".into()))
+        }
+    }
+
+    fn admin(dir: &tempfile::TempDir) -> Admin {
+        let store = Arc::new(Store::open_in(dir.path()).unwrap());
+        let core = Arc::new(Core::new(
+            Arc::new(Empty(Corpus::default())),
+            store,
+            Default::default(),
+        ));
+        let paths = Paths {
+            corpus_dir: dir.path().join("corpus"),
+            data_dir: dir.path().to_path_buf(),
+        };
+        Admin::new(core, Arc::new(Failing), paths, Arc::new(Notify::new()))
+    }
+
+    #[test]
+    fn one_rebuild_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let admin = admin(&dir);
+        let slot = admin.try_begin().expect("free");
+        assert!(
+            admin.try_begin().is_none(),
+            "a second rebuild is refused while one runs"
+        );
+        drop(slot);
+        assert!(admin.try_begin().is_some(), "free again afterwards");
+    }
+
+    #[test]
+    fn failures_name_the_cause_and_leave_the_corpus_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let admin = admin(&dir);
+        let slot = admin.try_begin().unwrap();
+        let err = admin.reindex(&slot, &mut |_| {}).unwrap_err();
+        assert!(
+            err.contains("issue.toml:7") && err.contains("旧索引继续服务"),
+            "{err}"
+        );
+        let err = admin.import(&slot, b"\xff\xfe", &mut |_| {}).unwrap_err();
+        assert!(err.contains("UTF-8"), "{err}");
+        let err = admin.import(&slot, b"  \n", &mut |_| {}).unwrap_err();
+        assert!(err.contains("空"), "{err}");
+        let err = admin
+            .import(&slot, "杂志".as_bytes(), &mut |_| {})
+            .unwrap_err();
+        assert!(err.contains("没有找到目录"), "{err}");
+        assert!(!dir.path().join("corpus").exists());
+    }
+}

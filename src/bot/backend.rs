@@ -1,0 +1,59 @@
+//! The search engine and the corpus importer behind [`super::Backend`]: the one place where
+//! the bot names `search::Engine` and `corpus::import`.
+
+use super::{Backend, BackendError, Imported, Library, Rebuilt};
+use crate::config::Paths;
+use crate::corpus::{import, Corpus};
+use crate::search::{Answer, Engine};
+use std::sync::Arc;
+
+impl Library for Engine {
+    fn ask(&self, question: &str, top: usize) -> Answer {
+        Engine::ask(self, question, top)
+    }
+
+    fn corpus(&self) -> &Corpus {
+        Engine::corpus(self)
+    }
+}
+
+/// The real engine (`search::Engine`) and importer (`corpus::import`).
+pub struct EngineBackend;
+
+impl Backend for EngineBackend {
+    fn open(
+        &self,
+        paths: &Paths,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<Arc<dyn Library>, BackendError> {
+        let engine = Engine::open(paths, progress).map_err(|e| BackendError(e.to_string()))?;
+        Ok(Arc::new(engine))
+    }
+
+    fn rebuild(
+        &self,
+        paths: &Paths,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<(Arc<dyn Library>, Rebuilt), BackendError> {
+        let (engine, stats) =
+            Engine::rebuild(paths, progress).map_err(|e| BackendError(e.to_string()))?;
+        let rebuilt = Rebuilt {
+            issues: stats.issues,
+            articles: stats.articles,
+            passages: stats.passages,
+            seconds: stats.seconds,
+            generation: stats.generation,
+        };
+        Ok((Arc::new(engine), rebuilt))
+    }
+
+    fn import(&self, paths: &Paths, raw: &[u8]) -> Result<Imported, BackendError> {
+        let report = import::import_bytes(raw, &paths.corpus_dir, false)
+            .map_err(|e| BackendError(e.to_string()))?;
+        Ok(Imported {
+            issue: report.issue_id,
+            dir: report.dir,
+            warnings: report.warnings.iter().map(ToString::to_string).collect(),
+        })
+    }
+}

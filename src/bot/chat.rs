@@ -1,0 +1,129 @@
+//! `kuayue chat`: the bot's handlers in a terminal, so anyone can try it without a token.
+//!
+//! Each input line is a message from a private chat whose user is an admin (the operator at
+//! the keyboard). Replies print as plain text; buttons print numbered as `[1] 更多结果`, and
+//! typing the number presses the button of the latest reply. `/import FILE` imports a raw
+//! text from disk, as sending a document would on Telegram.
+
+use super::admin::Admin;
+use super::commands::{AdminCommand, Command};
+use super::core::{Button, Core, Inbound, Press, Reply};
+use crate::render::html::to_plain;
+use crate::store::ChatKind;
+use std::io::{self, BufRead, Write};
+use teloxide::utils::command::BotCommands;
+
+/// Chat and user id of the terminal.
+pub const TERMINAL_USER: u64 = 1;
+
+/// Read lines from `input` until it ends (or `/quit`), printing replies to `out`.
+pub fn run(core: &Core, admin: &Admin, input: impl BufRead, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "《跨越》问答机器人（终端模式）。直接输入问题；/help 查看命令；输入按钮编号按下按钮；/quit 退出。"
+    )?;
+    let mut buttons: Vec<Button> = Vec::new();
+    for line in input.lines() {
+        let line = line?;
+        let text = line.trim();
+        if text == "/quit" || text == "/exit" {
+            break;
+        }
+        if let Ok(n) = text.parse::<usize>() {
+            if let Some(b) = n.checked_sub(1).and_then(|i| buttons.get(i)).cloned() {
+                match core.press(&b.data) {
+                    Press::Edit(reply) => {
+                        writeln!(out, "（消息已更新）")?;
+                        buttons = print(out, &[reply])?;
+                    }
+                    Press::Send(replies) => buttons = print(out, &replies)?,
+                    Press::Notice(text) => writeln!(out, "（{text}）")?,
+                }
+                continue;
+            }
+        }
+        let m = Inbound {
+            chat: TERMINAL_USER as i64,
+            user: TERMINAL_USER,
+            kind: ChatKind::Private,
+            text,
+            addressed: true,
+            group_admin: false,
+        };
+        let name = core.username();
+        let replies = if let Ok(cmd) = Command::parse(text, &name) {
+            core.command(cmd, &m)
+        } else if let Some(path) = text.strip_prefix("/import ") {
+            vec![import(admin, path.trim(), out)?]
+        } else if let Ok(cmd) = AdminCommand::parse(text, &name) {
+            match cmd {
+                AdminCommand::Stats => vec![core.stats(TERMINAL_USER)],
+                AdminCommand::Import => vec![plain("用法：/import 文件路径（一期的 .txt 原文）")],
+                AdminCommand::Reindex => vec![reindex(admin, out)?],
+            }
+        } else {
+            core.text(&m).unwrap_or_default()
+        };
+        buttons = print(out, &replies)?;
+    }
+    Ok(())
+}
+
+fn plain(text: &str) -> Reply {
+    Reply {
+        html: crate::render::html::escape(text),
+        buttons: Vec::new(),
+    }
+}
+
+fn reindex(admin: &Admin, out: &mut dyn Write) -> io::Result<Reply> {
+    let Some(slot) = admin.try_begin() else {
+        return Ok(plain("已有一次重建正在进行。"));
+    };
+    let outcome = admin.reindex(&slot, &mut |p| {
+        let _ = writeln!(out, "⏳ {p}");
+    });
+    Ok(Reply {
+        html: outcome.unwrap_or_else(|e| e),
+        buttons: Vec::new(),
+    })
+}
+
+fn import(admin: &Admin, path: &str, out: &mut dyn Write) -> io::Result<Reply> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return Ok(plain(&format!("读不到 {path}：{e}"))),
+    };
+    let Some(slot) = admin.try_begin() else {
+        return Ok(plain("已有一次重建正在进行。"));
+    };
+    let outcome = admin.import(&slot, &bytes, &mut |p| {
+        let _ = writeln!(out, "⏳ {p}");
+    });
+    Ok(Reply {
+        html: outcome.unwrap_or_else(|e| e),
+        buttons: Vec::new(),
+    })
+}
+
+/// Print replies as plain text with numbered buttons; return the buttons now pressable.
+fn print(out: &mut dyn Write, replies: &[Reply]) -> io::Result<Vec<Button>> {
+    let mut buttons = Vec::new();
+    for reply in replies {
+        // The best sentence is underlined on Telegram; here it is bracketed.
+        let html = reply.html.replace("<u>", "【").replace("</u>", "】");
+        writeln!(out, "\n{}", to_plain(&html).trim_end())?;
+        for row in &reply.buttons {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|b| {
+                    buttons.push(b.clone());
+                    format!("[{}] {}", buttons.len(), b.label)
+                })
+                .collect();
+            writeln!(out, "  {}", cells.join("  "))?;
+        }
+    }
+    out.flush()?;
+    Ok(buttons)
+}

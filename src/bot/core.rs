@@ -1,0 +1,649 @@
+//! What the bot says: the reader-facing logic shared by Telegram and `kuayue chat`.
+//!
+//! Inputs are plain values (chat id, user id, text, a button's data); outputs are [`Reply`]s in
+//! Telegram HTML with buttons. Nothing here touches the network, so a reply is computed in
+//! well under a millisecond plus one SQLite insert for the button state.
+
+use super::commands::{AdminCommand, Command};
+use super::lang::Lang;
+pub use super::view::notice;
+use super::view::{
+    circled, group_end, group_start, hit_source, next_group, not_found, parse_issue_id,
+    previous_group, render_answer, split_html_lines, toc_text,
+};
+use super::Library;
+use crate::corpus::Issue;
+use crate::render::html::{self, escape, MAX_MESSAGE};
+use crate::search::Hit;
+use crate::store::{ChatKind, Store};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::sync::{Arc, RwLock};
+use teloxide::utils::command::BotCommands;
+
+/// Passages per page of an answer.
+pub const PAGE: usize = 3;
+/// Answers page through at most this many passages.
+pub const MAX_RESULTS: usize = 15;
+/// Inline mode lists at most this many passages.
+pub const INLINE_RESULTS: usize = 10;
+/// Longer questions are refused politely: nobody asks a question of this length, and the
+/// search should not chew on a pasted article.
+pub const MAX_QUESTION_CHARS: usize = 500;
+
+/// Questions offered by `/start` as buttons.
+pub const EXAMPLES: [&str; 3] = [
+    "党的政治建设的首要任务是什么",
+    "什么是“两个维护”",
+    "模范机关创建有哪些要求",
+];
+
+/// One message to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// Telegram HTML, at most 4096 visible characters.
+    pub html: String,
+    /// Rows of buttons under the message.
+    pub buttons: Vec<Vec<Button>>,
+}
+
+impl Reply {
+    /// A reply without buttons.
+    pub fn text(html: String) -> Reply {
+        Reply {
+            html,
+            buttons: Vec::new(),
+        }
+    }
+}
+
+/// An inline button; `data` is the callback data (≤ 64 bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Button {
+    pub label: String,
+    pub data: String,
+}
+
+fn button(label: impl Into<String>, data: String) -> Button {
+    debug_assert!(data.len() <= 64);
+    Button {
+        label: label.into(),
+        data,
+    }
+}
+
+/// What a button press does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Press {
+    /// Replace the message the button was under.
+    Edit(Reply),
+    /// Send new messages.
+    Send(Vec<Reply>),
+    /// Only a short notice (shown as a toast by Telegram).
+    Notice(String),
+}
+
+/// Who sent a text message and whether it was meant for the bot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inbound<'a> {
+    pub chat: i64,
+    pub user: u64,
+    pub kind: ChatKind,
+    pub text: &'a str,
+    /// In a group: the message mentions the bot or replies to it. Always true in private.
+    pub addressed: bool,
+    /// In a group: the sender is one of its administrators (only checked when it matters).
+    pub group_admin: bool,
+}
+
+/// Messages that carry no text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unreadable {
+    Sticker,
+    Photo,
+    Voice,
+    Other,
+}
+
+/// One inline-mode result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InlineItem {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    /// The message posted when the reader picks this result.
+    pub html: String,
+}
+
+/// Server-side state of a message's buttons, stored as JSON behind a short key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "k")]
+enum State {
+    /// A page of an answer: the question and the passages shown.
+    #[serde(rename = "a")]
+    Answer {
+        q: String,
+        at: usize,
+        refs: Vec<(String, usize)>,
+        #[serde(default)]
+        tr: bool,
+    },
+    /// A passage shown whole (全文, 上一条, 下一条).
+    #[serde(rename = "p")]
+    Passage {
+        r: (String, usize),
+        #[serde(default)]
+        tr: bool,
+    },
+}
+
+/// The bot's reader-facing behaviour.
+pub struct Core {
+    library: RwLock<Arc<dyn Library>>,
+    store: Arc<Store>,
+    admins: BTreeSet<u64>,
+    username: RwLock<String>,
+}
+
+impl Core {
+    pub fn new(library: Arc<dyn Library>, store: Arc<Store>, admins: BTreeSet<u64>) -> Core {
+        Core {
+            library: RwLock::new(library),
+            store,
+            admins,
+            username: RwLock::new("kuayue_bot".into()),
+        }
+    }
+
+    /// The bot's @username (from getMe), used to spot mentions in groups.
+    pub fn set_username(&self, name: &str) {
+        *self.username.write().unwrap_or_else(|p| p.into_inner()) = name.to_string();
+    }
+
+    pub fn username(&self) -> String {
+        self.username
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The index now serving. Cloning the `Arc` lets a reply finish on the old generation
+    /// while a swap happens.
+    pub fn library(&self) -> Arc<dyn Library> {
+        self.library
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Serve a new index generation from now on.
+    pub fn swap(&self, library: Arc<dyn Library>) {
+        *self.library.write().unwrap_or_else(|p| p.into_inner()) = library;
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    pub fn is_admin(&self, user: u64) -> bool {
+        self.admins.contains(&user)
+    }
+
+    /// A text message that is not one of our commands. `None`: stay silent (group chatter).
+    pub fn text(&self, m: &Inbound) -> Option<Vec<Reply>> {
+        let text = m.text.trim();
+        if m.kind != ChatKind::Private && !m.addressed {
+            return None;
+        }
+        if text.starts_with('/') {
+            // A command we do not know (or one addressed to another bot in a group).
+            if m.kind != ChatKind::Private && !self.mentions_me(text) {
+                return None;
+            }
+            return Some(vec![Reply::text(
+                "抱歉，我不认识这个命令。发送 /help 查看可用命令，或直接提问。".into(),
+            )]);
+        }
+        let question = self.strip_mention(text);
+        Some(vec![self.question(&question)])
+    }
+
+    /// A command from [`Command`].
+    pub fn command(&self, cmd: Command, m: &Inbound) -> Vec<Reply> {
+        match cmd {
+            Command::Start(payload) => self.start(payload.trim(), m),
+            Command::Help => vec![self.help(m.user)],
+            Command::Ask(q) if q.trim().is_empty() => vec![Reply::text(
+                "请在 /ask 后面写上问题，例如：/ask 党的政治建设的首要任务是什么".into(),
+            )],
+            Command::Ask(q) => vec![self.question(&self.strip_mention(q.trim()))],
+            Command::Toc(arg) => self.toc(arg.trim()),
+            Command::Issues => vec![self.issues()],
+            Command::Subscribe => vec![self.subscribe(m)],
+            Command::Unsubscribe => vec![self.unsubscribe(m)],
+        }
+    }
+
+    /// `/stats` for admins; everyone else gets a polite refusal. (`/reindex` and `/import`
+    /// are run by [`super::admin`].)
+    pub fn stats(&self, user: u64) -> Reply {
+        if !self.is_admin(user) {
+            return refusal();
+        }
+        let lib = self.library();
+        let corpus = lib.corpus();
+        let store = &self.store;
+        let outbox = store.outbox_counts().unwrap_or_default();
+        Reply::text(format!(
+            "<b>统计</b>\n期数：{}\n文章：{}\n段落：{}\n订阅者：{}\n今日回答问题：{}\n通知：待发 {}，已发 {}，失败 {}，对方已屏蔽 {}",
+            corpus.issues.len(),
+            corpus.article_count(),
+            corpus.passage_count(),
+            store.subscriber_count().unwrap_or(0),
+            store.counted_today("answered").unwrap_or(0),
+            outbox.pending,
+            outbox.sent,
+            outbox.failed,
+            outbox.dropped,
+        ))
+    }
+
+    /// A message without text (sticker, photo, voice, …). Silent in groups unless addressed.
+    pub fn unreadable(&self, what: Unreadable, private: bool) -> Option<Reply> {
+        if !private {
+            return None;
+        }
+        let thing = match what {
+            Unreadable::Sticker => "贴纸很可爱",
+            Unreadable::Photo => "收到图片",
+            Unreadable::Voice => "收到语音",
+            Unreadable::Other => "收到",
+        };
+        Some(Reply::text(format!(
+            "{thing}，不过我只能读文字。请用文字提问，例如：{}",
+            EXAMPLES[0]
+        )))
+    }
+
+    /// Answer a question: the first page of passages, with buttons.
+    pub fn question(&self, question: &str) -> Reply {
+        let question = question.trim();
+        if question.is_empty() {
+            return Reply::text(format!("请直接发送问题，例如：{}", EXAMPLES[0]));
+        }
+        if question.chars().count() > MAX_QUESTION_CHARS {
+            // Too long to search, but not to tell which script the reader writes in.
+            let sample: String = question.chars().take(200).collect();
+            let lang = Lang::from_traditional(hanconv::t2s(&sample) != sample);
+            return Reply::text(lang.t(&format!(
+                "问题太长了（超过 {MAX_QUESTION_CHARS} 字）。请用一两句话或几个关键词提问。"
+            )));
+        }
+        let _ = self.store.count("answered");
+        self.answer_page(question, 0, None)
+    }
+
+    /// One page of an answer starting at `at`. `key` is the state key to reuse (更多结果).
+    fn answer_page(&self, question: &str, at: usize, key: Option<&str>) -> Reply {
+        let lib = self.library();
+        let answer = lib.ask(question, (at + PAGE + 1).min(MAX_RESULTS));
+        let lang = Lang::from_traditional(answer.traditional);
+        if answer.not_found || answer.hits.is_empty() {
+            return not_found(&answer, lang);
+        }
+        let page: Vec<&Hit> = answer.hits.iter().skip(at).take(PAGE).collect();
+        if page.is_empty() {
+            return Reply::text(lang.t("没有更多结果了。换个说法或关键词试试？"));
+        }
+        let more = answer.hits.len() > at + PAGE && at + PAGE < MAX_RESULTS;
+        let state = State::Answer {
+            q: question.to_string(),
+            at,
+            refs: page
+                .iter()
+                .map(|h| (h.passage.issue.clone(), h.passage.index))
+                .collect(),
+            tr: answer.traditional,
+        };
+        let key = self.keep(&state, key);
+        let mut buttons = Vec::new();
+        if let Some(key) = &key {
+            for (i, _) in page.iter().enumerate() {
+                let n = circled(at + i + 1);
+                buttons.push(vec![
+                    button(format!("{n} {}", lang.t("全文")), format!("f:{key}:{i}")),
+                    button(format!("{n} {}", lang.t("上一条")), format!("p:{key}:{i}")),
+                    button(format!("{n} {}", lang.t("下一条")), format!("n:{key}:{i}")),
+                ]);
+            }
+            let mut paging = Vec::new();
+            if at > 0 {
+                paging.push(button(lang.t("‹ 上一页"), format!("b:{key}")));
+            }
+            if more {
+                paging.push(button(lang.t("更多结果 ›"), format!("m:{key}")));
+            }
+            if !paging.is_empty() {
+                buttons.push(paging);
+            }
+        }
+        Reply {
+            html: render_answer(&answer, &page, at, lang),
+            buttons,
+        }
+    }
+
+    /// Store (or update) button state; `None` if the database refused, in which case the
+    /// reply goes out without buttons rather than not at all.
+    fn keep(&self, state: &State, key: Option<&str>) -> Option<String> {
+        let json = serde_json::to_string(state).ok()?;
+        let result = match key {
+            Some(k) => self
+                .store
+                .update_button_state(k, &json)
+                .map(|_| k.to_string()),
+            None => self.store.put_button_state(&json),
+        };
+        match result {
+            Ok(k) => Some(k),
+            Err(e) => {
+                tracing::warn!("button state not stored: {e}");
+                None
+            }
+        }
+    }
+
+    /// A button was pressed; `data` is its callback data.
+    pub fn press(&self, data: &str) -> Press {
+        let mut parts = data.split(':');
+        let verb = parts.next().unwrap_or("");
+        if verb == "q" {
+            let example = parts
+                .next()
+                .and_then(|i| i.parse::<usize>().ok())
+                .and_then(|i| EXAMPLES.get(i));
+            return match example {
+                Some(q) => Press::Send(vec![self.question(q)]),
+                None => expired(),
+            };
+        }
+        let Some(key) = parts.next() else {
+            return expired();
+        };
+        let index: usize = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+        let state = match self.store.button_state(key) {
+            Ok(Some(json)) => serde_json::from_str::<State>(&json).ok(),
+            _ => None,
+        };
+        let Some(state) = state else {
+            return expired();
+        };
+        match (verb, state) {
+            ("m", State::Answer { q, at, .. }) => {
+                Press::Edit(self.answer_page(&q, at + PAGE, Some(key)))
+            }
+            ("b", State::Answer { q, at, .. }) => {
+                Press::Edit(self.answer_page(&q, at.saturating_sub(PAGE), Some(key)))
+            }
+            (v @ ("f" | "p" | "n"), State::Answer { refs, tr, .. }) => match refs.get(index) {
+                Some(r) => self.passage_press(v, r, Lang::from_traditional(tr)),
+                None => expired(),
+            },
+            (v @ ("f" | "p" | "n"), State::Passage { r, tr }) => {
+                self.passage_press(v, &r, Lang::from_traditional(tr))
+            }
+            _ => expired(),
+        }
+    }
+
+    fn passage_press(&self, verb: &str, r: &(String, usize), lang: Lang) -> Press {
+        let lib = self.library();
+        let Some(issue) = lib.corpus().issue(&r.0) else {
+            return expired();
+        };
+        if r.1 >= issue.passages.len() {
+            return expired();
+        }
+        let target = match verb {
+            "f" => Some(group_start(issue, r.1)),
+            "p" => previous_group(issue, r.1),
+            _ => next_group(issue, r.1),
+        };
+        match target {
+            Some(start) => Press::Send(self.group_view(issue, start, lang)),
+            None if verb == "p" => Press::Notice(lang.t("已经是本期第一条了")),
+            None => Press::Notice(lang.t("已经是本期最后一条了")),
+        }
+    }
+
+    /// The whole clause (or unnumbered run) starting at passage `start`, split on paragraph
+    /// boundaries into messages under the limit; 上一条/下一条 under the last one.
+    fn group_view(&self, issue: &Issue, start: usize, lang: Lang) -> Vec<Reply> {
+        let end = group_end(issue, start);
+        let first = &issue.passages[start];
+        let article = issue.article_of(first);
+        let source = crate::render::source_line_of(&issue.meta, article, first);
+        let header = format!("<b>{}</b>\n\n", escape(&source));
+        let body: Vec<&str> = issue.passages[start..=end]
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect();
+        let body = body.join("\n");
+        // Leave room for the header and a part counter.
+        let budget = MAX_MESSAGE - html::visible_len(&header) - 16;
+        let pieces = html::split_paragraphs(&body, budget);
+        let total = pieces.len();
+        let key = self.keep(
+            &State::Passage {
+                r: (issue.meta.id.clone(), start),
+                tr: lang == Lang::Traditional,
+            },
+            None,
+        );
+        pieces
+            .into_iter()
+            .enumerate()
+            .map(|(i, piece)| {
+                let mut out = String::new();
+                if i == 0 {
+                    out.push_str(&header);
+                }
+                out.push_str(&escape(&piece));
+                if total > 1 {
+                    out.push_str(&format!("\n\n（{}/{}）", i + 1, total));
+                }
+                let buttons = match (&key, i + 1 == total) {
+                    (Some(k), true) => vec![vec![
+                        button(lang.t("‹ 上一条"), format!("p:{k}")),
+                        button(lang.t("下一条 ›"), format!("n:{k}")),
+                    ]],
+                    _ => Vec::new(),
+                };
+                Reply { html: out, buttons }
+            })
+            .collect()
+    }
+
+    /// Inline mode: up to ten passages; picking one posts it with its source line.
+    pub fn inline(&self, query: &str) -> Vec<InlineItem> {
+        let query = query.trim();
+        if query.is_empty() || query.chars().count() > MAX_QUESTION_CHARS {
+            return Vec::new();
+        }
+        let lib = self.library();
+        let answer = lib.ask(query, INLINE_RESULTS);
+        if answer.not_found {
+            return Vec::new();
+        }
+        answer
+            .hits
+            .iter()
+            .take(INLINE_RESULTS)
+            .enumerate()
+            .map(|(i, h)| {
+                let source = hit_source(h);
+                let text = html::truncate_chars(&h.text, 3000);
+                InlineItem {
+                    id: format!("{}-{}-{i}", h.passage.issue, h.passage.index),
+                    title: html::truncate_chars(
+                        &match &h.clause {
+                            Some(c) => format!("{} · {c}", h.article),
+                            None => h.article.clone(),
+                        },
+                        60,
+                    ),
+                    description: html::truncate_chars(&h.best_sentence.text, 120),
+                    html: format!("<b>{}</b>\n\n{}", escape(&source), escape(&text)),
+                }
+            })
+            .collect()
+    }
+
+    fn start(&self, payload: &str, m: &Inbound) -> Vec<Reply> {
+        let mut replies = Vec::new();
+        if payload == "subscribe" {
+            replies.push(self.subscribe(m));
+        }
+        let lib = self.library();
+        let latest = lib
+            .corpus()
+            .latest()
+            .map(|i| i.meta.display())
+            .unwrap_or_else(|| "《跨越》".into());
+        let html = format!(
+            "你好！我是《跨越》问答机器人，可以回答关于杂志各期内容的问题，并给出出处（期号、页码、文章、条目）。\n\n\
+             直接发来问题即可，最新收录：{}。\n试试下面的示例问题，或发送 /help 查看全部命令。",
+            escape(&latest)
+        );
+        let buttons = EXAMPLES
+            .iter()
+            .enumerate()
+            .map(|(i, q)| vec![button(*q, format!("q:{i}"))])
+            .collect();
+        replies.push(Reply { html, buttons });
+        replies
+    }
+
+    fn help(&self, user: u64) -> Reply {
+        let mut html = String::from(
+            "<b>怎么用</b>\n私聊里直接发问题；在群里用 /ask 问题，或 @我 提问。\n\
+             用关键词更准；用引号可查确切的词句，如 “两个维护”。\n\
+             在任意聊天框输入 @我 加问题，可把答案分享到那里。\n\n",
+        );
+        html.push_str(&escape(&Command::descriptions().to_string()));
+        if self.is_admin(user) {
+            html.push('\n');
+            html.push_str(&escape(&AdminCommand::descriptions().to_string()));
+        }
+        Reply::text(html)
+    }
+
+    fn toc(&self, arg: &str) -> Vec<Reply> {
+        let lib = self.library();
+        let corpus = lib.corpus();
+        let issue = if arg.is_empty() {
+            corpus.latest()
+        } else {
+            match parse_issue_id(arg) {
+                Some(id) => corpus.issue(&id),
+                None => {
+                    return vec![Reply::text(format!(
+                        "“{}”不是期号。请写成 年-期，例如 /toc 2019-03；/issues 列出已收录的各期。",
+                        escape(&html::truncate_chars(arg, 40))
+                    ))]
+                }
+            }
+        };
+        let Some(issue) = issue else {
+            return vec![Reply::text(
+                "没有收录这一期。/issues 列出已收录的各期。".into(),
+            )];
+        };
+        let text = toc_text(issue);
+        split_html_lines(&text)
+    }
+
+    fn issues(&self) -> Reply {
+        let lib = self.library();
+        let mut issues: Vec<&Issue> = lib.corpus().issues.iter().collect();
+        if issues.is_empty() {
+            return Reply::text("还没有收录任何一期。".into());
+        }
+        issues.sort_by_key(|i| std::cmp::Reverse((i.meta.year, i.meta.number)));
+        let mut html = String::from("<b>已收录的各期</b>\n");
+        for i in issues.iter().take(60) {
+            let total = i
+                .meta
+                .total
+                .map(|t| format!("（总第{t}期）"))
+                .unwrap_or_default();
+            html.push_str(&format!(
+                "{}{} · {} 篇 · /toc {}\n",
+                escape(&i.meta.display()),
+                total,
+                i.articles.iter().filter(|a| a.in_toc).count(),
+                escape(&i.meta.id)
+            ));
+        }
+        Reply::text(html)
+    }
+
+    fn subscribe(&self, m: &Inbound) -> Reply {
+        if m.kind != ChatKind::Private && !m.group_admin {
+            return Reply::text("只有本群管理员可以为群订阅新刊通知。".into());
+        }
+        match self.store.subscribe(m.chat, m.kind) {
+            Ok(true) => Reply::text(
+                "已订阅：新一期收录后，我会把目录发到这里。/unsubscribe 可随时取消。".into(),
+            ),
+            Ok(false) => Reply::text("已经订阅过了，新一期收录后会通知这里。".into()),
+            Err(e) => {
+                tracing::error!("subscribe failed: {e}");
+                Reply::text("抱歉，暂时无法订阅，请稍后再试。".into())
+            }
+        }
+    }
+
+    fn unsubscribe(&self, m: &Inbound) -> Reply {
+        if m.kind != ChatKind::Private && !m.group_admin {
+            return Reply::text("只有本群管理员可以取消本群的订阅。".into());
+        }
+        match self.store.unsubscribe(m.chat) {
+            Ok(true) => Reply::text("已取消订阅。想再收到新刊通知，发送 /subscribe 即可。".into()),
+            Ok(false) => Reply::text("这里没有订阅新刊通知。".into()),
+            Err(e) => {
+                tracing::error!("unsubscribe failed: {e}");
+                Reply::text("抱歉，暂时无法取消订阅，请稍后再试。".into())
+            }
+        }
+    }
+
+    /// Does `text` mention `@botname`? Telegram usernames are ASCII and case-insensitive.
+    pub fn mentions_me(&self, text: &str) -> bool {
+        self.mention_at(text).is_some()
+    }
+
+    fn mention_at(&self, text: &str) -> Option<std::ops::Range<usize>> {
+        let needle = format!("@{}", self.username()).to_ascii_lowercase();
+        // ASCII lowercasing keeps every byte offset, so the range fits `text` too.
+        let at = text.to_ascii_lowercase().find(&needle)?;
+        Some(at..at + needle.len())
+    }
+
+    /// The question without `@botname` (wherever it stands).
+    fn strip_mention(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        while let Some(r) = self.mention_at(&text) {
+            text.replace_range(r, " ");
+        }
+        text.trim().to_string()
+    }
+}
+
+fn refusal() -> Reply {
+    Reply::text("抱歉，这个命令只有管理员可以使用。".into())
+}
+
+fn expired() -> Press {
+    Press::Notice("这个按钮已过期，请重新提问。".into())
+}

@@ -1,0 +1,31 @@
+//! The bot's own words in Simplified or Traditional Chinese.
+//!
+//! Replies are written in Simplified Chinese; a reader who asked in Traditional characters gets
+//! the bot's headers and hints converted with hanconv (OpenCC tables). Corpus text is never
+//! converted: quotations stay as printed.
+
+/// Which script the reader wrote in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Simplified,
+    Traditional,
+}
+
+impl Lang {
+    pub fn from_traditional(traditional: bool) -> Lang {
+        if traditional {
+            Lang::Traditional
+        } else {
+            Lang::Simplified
+        }
+    }
+
+    /// The bot's own text `s` (Simplified) in this script.
+    pub fn t(self, s: &str) -> String {
+        match self {
+            Lang::Simplified => s.to_string(),
+            Lang::Traditional => hanconv::s2t(s),
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The Telegram bot and its terminal twin (`kuayue chat`).
+//!
+//! Layers, from the reader inwards:
+//!
+//! - [`telegram`]: teloxide dispatcher (`schema()`), turning updates into calls on the core and
+//!   replies into Bot API requests; [`outbox`] delivers new-issue notices at a paced rate.
+//! - [`chat`]: the same core driven by lines typed in a terminal.
+//! - [`core`]: everything a reader sees — question → reply text + buttons, commands, button
+//!   presses, inline results — with no network and no teloxide types, so the bot and `chat`
+//!   behave the same and tests can drive it directly.
+//! - [`admin`]: `/reindex` and document import, which rebuild the index in the background,
+//!   swap it in and announce new issues.
+//!
+//! The search engine is reached through [`Library`] and [`Backend`], so that this module
+//! depends on what it uses of the engine and nothing more.
+
+pub mod admin;
+pub mod backend;
+pub mod chat;
+pub mod commands;
+pub mod core;
+mod lang;
+pub mod outbox;
+pub mod pace;
+pub mod settings;
+pub mod telegram;
+mod view;
+
+use crate::config::Paths;
+use crate::corpus::Corpus;
+use crate::search::Answer;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What the bot needs of an open index: answers and the corpus behind them.
+pub trait Library: Send + Sync {
+    fn ask(&self, question: &str, top: usize) -> Answer;
+    fn corpus(&self) -> &Corpus;
+}
+
+/// What `/reindex` reports about a new index generation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rebuilt {
+    pub issues: usize,
+    pub articles: usize,
+    pub passages: usize,
+    pub seconds: f64,
+    pub generation: String,
+}
+
+/// What the importer did with a raw text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    /// `YYYY-NN` of the new issue.
+    pub issue: String,
+    /// The directory it was written to, removed again if the reindex that follows fails.
+    pub dir: PathBuf,
+    /// Things the editor should check (unplaced titles, …), with line numbers.
+    pub warnings: Vec<String>,
+}
+
+/// An engine or importer failure, as a sentence for the admin (with file and line where the
+/// corpus is at fault).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct BackendError(pub String);
+
+/// Opening, rebuilding and extending the index: the engine's long-running operations.
+/// All of them block; callers run them on a blocking thread.
+pub trait Backend: Send + Sync {
+    fn open(
+        &self,
+        paths: &Paths,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<Arc<dyn Library>, BackendError>;
+    /// Build a new generation while the current one keeps serving.
+    fn rebuild(
+        &self,
+        paths: &Paths,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<(Arc<dyn Library>, Rebuilt), BackendError>;
+    /// Write a raw issue text into the corpus as a new issue (never replacing one). Nothing
+    /// is written unless the whole issue parses.
+    fn import(&self, paths: &Paths, raw: &[u8]) -> Result<Imported, BackendError>;
+}

@@ -1,0 +1,265 @@
+//! Delivering new-issue notices: the outbox in SQLite, drained at a paced rate.
+//!
+//! - Pacing: at most `Pacing::per_second` sends start per second overall (Telegram allows
+//!   about 30/s), and a chat gets at most one message per `per_chat_gap`.
+//! - Sends run concurrently (up to [`MAX_IN_FLIGHT`]), so a slow network does not lower the
+//!   rate; each row is in flight at most once.
+//! - 429: the whole sender pauses for `retry_after` and the row is retried, without using up
+//!   an attempt. 403 (blocked, deactivated, kicked) and "chat not found": the chat is
+//!   unsubscribed and its notices dropped. Anything else: retried with exponential backoff,
+//!   given up after `max_attempts`, counted as failed. A group that became a supergroup is
+//!   followed to its new id.
+//! - A row is marked sent only after Telegram accepted it. Stopping waits for sends in flight
+//!   and records their outcome, so a restart resumes exactly where the last run stopped.
+
+use super::settings::Pacing;
+use crate::store::{now_ms, Delivery, Store};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+use teloxide::prelude::*;
+use teloxide::types::ParseMode;
+use teloxide::{ApiError, RequestError};
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinSet;
+use tokio::time::{sleep, Instant, MissedTickBehavior};
+
+/// Sends in flight at once.
+pub const MAX_IN_FLIGHT: usize = 32;
+
+/// What happened to one send.
+#[derive(Debug, Clone, PartialEq)]
+enum Sent {
+    Ok,
+    /// Telegram asked us to wait.
+    RetryAfter(Duration),
+    Gone,
+    /// The group became a supergroup with this id.
+    Migrated(i64),
+    Failed,
+}
+
+/// Drain the outbox until `stop` turns true; then finish the sends in flight and return.
+pub async fn run(
+    bot: Bot,
+    store: Arc<Store>,
+    pacing: Pacing,
+    wake: Arc<Notify>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let period =
+        Duration::from_secs_f64(1.0 / pacing.per_second.max(0.001)).max(Duration::from_micros(1));
+    let mut ticker = tokio::time::interval(period);
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut tasks: JoinSet<(i64, i64, Sent)> = JoinSet::new();
+    let mut in_flight: HashSet<i64> = HashSet::new();
+    let mut busy_chats: HashSet<i64> = HashSet::new();
+    let mut last_sent: HashMap<i64, Instant> = HashMap::new();
+    let mut paused_until: Option<Instant> = None;
+
+    loop {
+        // A dropped sender (the bot gone without a clean stop) also means stop.
+        if *stop.borrow() || stop.has_changed().is_err() {
+            break;
+        }
+        while let Some(done) = tasks.try_join_next() {
+            settle(done, &mut in_flight, &mut busy_chats, &mut paused_until);
+        }
+        if let Some(until) = paused_until.take() {
+            if until > Instant::now() {
+                tokio::select! {
+                    _ = tokio::time::sleep_until(until) => {}
+                    _ = stop.changed() => {}
+                }
+                continue;
+            }
+        }
+        if last_sent.len() > 100_000 {
+            last_sent.retain(|_, t| t.elapsed() < pacing.per_chat_gap);
+        }
+
+        let busy: Vec<i64> = in_flight.iter().copied().collect();
+        let due = match store.due(64, &busy) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::error!("outbox query failed: {e}");
+                Vec::new()
+            }
+        };
+        let mut started = 0;
+        for d in due {
+            if tasks.len() >= MAX_IN_FLIGHT || paused_until.is_some() || *stop.borrow() {
+                break;
+            }
+            let hot = busy_chats.contains(&d.chat)
+                || last_sent
+                    .get(&d.chat)
+                    .is_some_and(|t| t.elapsed() < pacing.per_chat_gap);
+            if hot {
+                continue;
+            }
+            tokio::select! {
+                _ = ticker.tick() => {}
+                _ = stop.changed() => break,
+            }
+            in_flight.insert(d.id);
+            busy_chats.insert(d.chat);
+            last_sent.insert(d.chat, Instant::now());
+            started += 1;
+            let (bot, store, pacing) = (bot.clone(), store.clone(), pacing.clone());
+            tasks.spawn(async move {
+                let outcome = deliver(&bot, &store, &pacing, &d).await;
+                (d.id, d.chat, outcome)
+            });
+            while let Some(done) = tasks.try_join_next() {
+                settle(done, &mut in_flight, &mut busy_chats, &mut paused_until);
+            }
+        }
+        if started > 0 {
+            continue;
+        }
+        // Nothing could start: wait for a send to finish, new notices, the next due row, or
+        // the per-chat gap to pass.
+        let wait = match store.next_due_in_ms() {
+            Ok(Some(ms)) => Duration::from_millis(ms as u64).max(Duration::from_millis(20)),
+            _ => Duration::from_secs(30),
+        }
+        .min(pacing.per_chat_gap.max(Duration::from_millis(20)));
+        tokio::select! {
+            Some(done) = tasks.join_next(), if !tasks.is_empty() => {
+                settle(done, &mut in_flight, &mut busy_chats, &mut paused_until);
+            }
+            _ = wake.notified() => {}
+            _ = sleep(wait) => {}
+            _ = stop.changed() => {}
+        }
+    }
+    // Let sends in flight finish and be recorded: nothing is left half-done.
+    while let Some(done) = tasks.join_next().await {
+        settle(done, &mut in_flight, &mut busy_chats, &mut paused_until);
+    }
+    tracing::info!("outbox stopped");
+}
+
+fn settle(
+    done: Result<(i64, i64, Sent), tokio::task::JoinError>,
+    in_flight: &mut HashSet<i64>,
+    busy_chats: &mut HashSet<i64>,
+    paused_until: &mut Option<Instant>,
+) {
+    match done {
+        Ok((id, chat, sent)) => {
+            in_flight.remove(&id);
+            busy_chats.remove(&chat);
+            if let Sent::RetryAfter(d) = sent {
+                let until = Instant::now() + d;
+                *paused_until = Some(paused_until.map_or(until, |p| p.max(until)));
+            }
+        }
+        Err(e) => tracing::error!("outbox task failed: {e}"),
+    }
+}
+
+/// Send one notice and record the outcome in the store.
+async fn deliver(bot: &Bot, store: &Store, pacing: &Pacing, d: &Delivery) -> Sent {
+    let result = bot
+        .send_message(ChatId(d.chat), d.text.clone())
+        .parse_mode(ParseMode::Html)
+        .await
+        .map(|_| ());
+    let sent = classify(&result);
+    let recorded = match &sent {
+        Sent::Ok => store.mark_sent(d.id),
+        Sent::RetryAfter(wait) => {
+            tracing::warn!(chat = d.chat, "429: pausing notices for {wait:?}");
+            store.mark_retry(d.id, now_ms() + wait.as_millis() as i64, "429", false)
+        }
+        Sent::Gone => {
+            tracing::info!(chat = d.chat, "chat is gone; unsubscribed");
+            store.chat_gone(d.chat, "403")
+        }
+        Sent::Migrated(to) => {
+            tracing::info!(
+                chat = d.chat,
+                to,
+                "group upgraded to a supergroup; following it"
+            );
+            store.migrate_chat(d.chat, *to)
+        }
+        Sent::Failed => {
+            let err = describe(result.as_ref().err());
+            if d.attempts + 1 >= pacing.max_attempts {
+                tracing::warn!(chat = d.chat, "notice given up: {err}");
+                store.mark_failed(d.id, &err)
+            } else {
+                let backoff = pacing.backoff.saturating_mul(1 << d.attempts.min(16));
+                store.mark_retry(d.id, now_ms() + backoff.as_millis() as i64, &err, true)
+            }
+        }
+    };
+    if let Err(e) = recorded {
+        tracing::error!("outbox row {} not updated: {e}", d.id);
+    }
+    sent
+}
+
+fn describe(err: Option<&RequestError>) -> String {
+    err.map(|e| e.to_string()).unwrap_or_default()
+}
+
+fn classify(result: &Result<(), RequestError>) -> Sent {
+    match result {
+        Ok(()) => Sent::Ok,
+        Err(RequestError::RetryAfter(s)) => {
+            Sent::RetryAfter(s.duration().max(Duration::from_millis(100)))
+        }
+        Err(RequestError::Api(e)) if is_gone(e) => Sent::Gone,
+        Err(RequestError::MigrateToChatId(to)) => Sent::Migrated(to.0),
+        Err(_) => Sent::Failed,
+    }
+}
+
+/// Errors that mean the chat will never accept a message from us again.
+fn is_gone(e: &ApiError) -> bool {
+    match e {
+        ApiError::BotBlocked
+        | ApiError::BotKicked
+        | ApiError::BotKickedFromSupergroup
+        | ApiError::BotKickedFromChannel
+        | ApiError::UserDeactivated
+        | ApiError::ChatNotFound => true,
+        ApiError::Unknown(s) => s.starts_with("Forbidden"),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use teloxide::types::Seconds;
+
+    #[test]
+    fn errors_are_classified() {
+        assert_eq!(classify(&Ok(())), Sent::Ok);
+        assert_eq!(
+            classify(&Err(RequestError::RetryAfter(Seconds::from_seconds(3)))),
+            Sent::RetryAfter(Duration::from_secs(3))
+        );
+        assert_eq!(
+            classify(&Err(RequestError::Api(ApiError::BotBlocked))),
+            Sent::Gone
+        );
+        assert_eq!(
+            classify(&Err(RequestError::Api(ApiError::Unknown(
+                "Forbidden: bot can't send".into()
+            )))),
+            Sent::Gone
+        );
+        assert_eq!(
+            classify(&Err(RequestError::Api(ApiError::Unknown(
+                "Internal Server Error".into()
+            )))),
+            Sent::Failed
+        );
+    }
+}

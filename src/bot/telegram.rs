@@ -1,0 +1,656 @@
+//! The bot on Telegram: one dptree `schema()` routing updates to handlers that call the core,
+//! plus start-up (getMe, setMyCommands, index, outbox) and a clean stop.
+//!
+//! Handlers do the quick work inline (a search is well under a millisecond) and move the slow
+//! work — rebuilding the index, importing a document — onto blocking threads, so that a reply
+//! leaves within milliseconds of its update even while an admin reindexes.
+
+use super::admin::{self, Admin};
+use super::commands::{AdminCommand, Command};
+use super::core::{Core, Inbound, Press, Reply, Unreadable};
+use super::pace::GroupPacer;
+use super::settings::Settings;
+use super::Backend;
+use crate::store::{ChatKind, Store};
+use anyhow::Context;
+use std::sync::Arc;
+use std::time::Duration;
+use teloxide::dispatching::{HandlerExt, UpdateHandler};
+use teloxide::error_handlers::LoggingErrorHandler;
+use teloxide::net::Download;
+use teloxide::prelude::*;
+use teloxide::stop::StopToken;
+use teloxide::types::{
+    BotCommandScope, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResult,
+    InlineQueryResultArticle, InputMessageContent, InputMessageContentText, Me, MessageId,
+    ParseMode, Recipient, ReplyParameters,
+};
+use teloxide::update_listeners::{Polling, UpdateListener};
+use teloxide::utils::command::BotCommands;
+use teloxide::RequestError;
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
+
+type HandlerResult = anyhow::Result<()>;
+
+/// Everything the handlers share, injected with `dptree::deps!`.
+pub struct App {
+    pub core: Arc<Core>,
+    pub admin: Arc<Admin>,
+    pub groups: GroupPacer,
+}
+
+/// A started bot. [`Running::stop`] stops it cleanly; [`Running::wait`] runs until Ctrl-C or
+/// SIGTERM and then stops.
+pub struct Running {
+    pub app: Arc<App>,
+    stop_polling: StopToken,
+    dispatcher: JoinHandle<()>,
+    outbox: JoinHandle<()>,
+    stop_outbox: watch::Sender<bool>,
+}
+
+impl Running {
+    /// Stop polling, let replies in flight finish, let the outbox record sends in flight.
+    ///
+    /// Stopping goes through the update listener rather than the dispatcher's
+    /// `ShutdownToken`: when the listener's stream ends, the dispatcher drains its workers
+    /// and returns. (teloxide 0.17's token can miss its wake-up if the dispatcher is busy
+    /// with an update at that instant, and then never stops.)
+    pub async fn stop(self) {
+        self.stop_polling.stop();
+        let _ = self.dispatcher.await;
+        let _ = self.stop_outbox.send(true);
+        let _ = self.outbox.await;
+        tracing::info!("bot stopped");
+    }
+
+    /// Run until Ctrl-C or SIGTERM, then stop cleanly.
+    pub async fn wait(self) {
+        shutdown_signal().await;
+        tracing::info!("stopping: finishing replies and notices in flight");
+        self.stop().await;
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// The Bot API client for these settings.
+pub fn client(settings: &Settings) -> Bot {
+    let bot = Bot::new(settings.token.expose());
+    match &settings.api_url {
+        Some(url) => bot.set_api_url(url.clone()),
+        None => bot,
+    }
+}
+
+/// Open the store and the index, register commands, start the outbox and start polling.
+pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Result<Running> {
+    let started = std::time::Instant::now();
+    let store = Arc::new(Store::open_in(&settings.paths.data_dir)?);
+    let paths = settings.paths.clone();
+    let opener = backend.clone();
+    let library = tokio::task::spawn_blocking(move || {
+        opener.open(&paths, &mut |p| tracing::info!("index: {p}"))
+    })
+    .await
+    .context("opening the index panicked")??;
+
+    let bot = client(&settings);
+    let me = bot
+        .get_me()
+        .await
+        .map_err(|e| anyhow::anyhow!("连接 Telegram 失败（getMe）：{}", redact(&e, &settings)))?;
+    let core = Arc::new(Core::new(library, store.clone(), settings.admins.clone()));
+    core.set_username(me.username());
+    register_commands(&bot, &settings).await;
+
+    let wake = Arc::new(Notify::new());
+    let admin = Arc::new(Admin::new(
+        core.clone(),
+        backend,
+        settings.paths.clone(),
+        wake.clone(),
+    ));
+    // Issues added to the corpus while the bot was down are news too.
+    admin.announce_new();
+    if let Err(e) = store.prune_buttons() {
+        tracing::warn!("pruning old button state: {e}");
+    }
+
+    let (stop_outbox, stop_rx) = watch::channel(false);
+    let outbox = tokio::spawn(super::outbox::run(
+        bot.clone(),
+        store.clone(),
+        settings.pacing.clone(),
+        wake,
+        stop_rx,
+    ));
+
+    let app = Arc::new(App {
+        core,
+        admin,
+        groups: GroupPacer::default(),
+    });
+    let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
+        .dependencies(dptree::deps![app.clone()])
+        .default_handler(|_| async {})
+        .error_handler(LoggingErrorHandler::with_custom_text("handler failed"))
+        .build();
+    let mut listener = Polling::builder(bot)
+        .timeout(settings.poll_timeout)
+        .delete_webhook()
+        .await
+        .build();
+    let stop_polling = listener.stop_token();
+    let dispatcher = tokio::spawn(async move {
+        dispatcher
+            .dispatch_with_listener(
+                listener,
+                LoggingErrorHandler::with_custom_text("polling failed"),
+            )
+            .await
+    });
+    tracing::info!(
+        username = %me.username(),
+        ready_ms = started.elapsed().as_millis() as u64,
+        "bot ready"
+    );
+    Ok(Running {
+        app,
+        stop_polling,
+        dispatcher,
+        outbox,
+        stop_outbox,
+    })
+}
+
+/// An error text with the token cut out (reqwest errors carry the request URL).
+fn redact(err: &RequestError, settings: &Settings) -> String {
+    err.to_string()
+        .replace(settings.token.expose(), "<redacted>")
+}
+
+/// The menu: reader commands for everyone, admin commands in each admin's private chat.
+async fn register_commands(bot: &Bot, settings: &Settings) {
+    if let Err(e) = bot.set_my_commands(Command::bot_commands()).await {
+        tracing::warn!("setMyCommands failed: {}", redact(&e, settings));
+    }
+    let mut all = Command::bot_commands();
+    all.extend(AdminCommand::bot_commands());
+    for admin in &settings.admins {
+        let scope = BotCommandScope::Chat {
+            chat_id: Recipient::Id(ChatId(*admin as i64)),
+        };
+        // Fails until the admin has opened a chat with the bot; harmless.
+        if let Err(e) = bot.set_my_commands(all.clone()).scope(scope).await {
+            tracing::warn!(
+                admin,
+                "setMyCommands for an admin failed: {}",
+                redact(&e, settings)
+            );
+        }
+    }
+}
+
+/// The whole update routing.
+pub fn schema() -> UpdateHandler<anyhow::Error> {
+    let messages = Update::filter_message()
+        .branch(dptree::filter(|m: Message| m.document().is_some()).endpoint(on_document))
+        .branch(
+            dptree::entry()
+                .filter_command::<Command>()
+                .endpoint(on_command),
+        )
+        .branch(
+            dptree::entry()
+                .filter_command::<AdminCommand>()
+                .endpoint(on_admin_command),
+        )
+        .branch(dptree::filter(|m: Message| m.text().is_some()).endpoint(on_text))
+        .branch(dptree::endpoint(on_other));
+    dptree::entry()
+        .branch(messages)
+        .branch(Update::filter_callback_query().endpoint(on_callback))
+        .branch(Update::filter_inline_query().endpoint(on_inline))
+}
+
+fn chat_kind(m: &Message) -> ChatKind {
+    if m.chat.is_private() {
+        ChatKind::Private
+    } else if m.chat.is_channel() {
+        ChatKind::Channel
+    } else {
+        ChatKind::Group
+    }
+}
+
+fn user_id(m: &Message) -> u64 {
+    m.from.as_ref().map(|u| u.id.0).unwrap_or(0)
+}
+
+/// In a group: does the message mention the bot or reply to it?
+fn addressed(m: &Message, me: &Me, core: &Core) -> bool {
+    if m.chat.is_private() {
+        return true;
+    }
+    let mention = m
+        .text()
+        .or(m.caption())
+        .is_some_and(|t| core.mentions_me(t));
+    let reply = m
+        .reply_to_message()
+        .and_then(|r| r.from.as_ref())
+        .is_some_and(|u| u.id == me.id);
+    mention || reply
+}
+
+fn keyboard(reply: &Reply) -> Option<InlineKeyboardMarkup> {
+    (!reply.buttons.is_empty()).then(|| {
+        InlineKeyboardMarkup::new(reply.buttons.iter().map(|row| {
+            row.iter()
+                .map(|b| InlineKeyboardButton::callback(b.label.clone(), b.data.clone()))
+                .collect::<Vec<_>>()
+        }))
+    })
+}
+
+/// Send replies in order; in groups the first answers the triggering message. A 429 on a
+/// reply waits as told and tries again (a few times), so flood limits slow us down instead
+/// of losing answers.
+async fn send_replies(
+    bot: &Bot,
+    chat: ChatId,
+    replies: &[Reply],
+    reply_to: Option<MessageId>,
+) -> HandlerResult {
+    send_paced(bot, chat, replies, reply_to, None).await
+}
+
+/// [`send_replies`], waiting for the group's flood limit first when `groups` is given.
+async fn send_paced(
+    bot: &Bot,
+    chat: ChatId,
+    replies: &[Reply],
+    reply_to: Option<MessageId>,
+    groups: Option<&GroupPacer>,
+) -> HandlerResult {
+    for (i, reply) in replies.iter().enumerate() {
+        if let Some(pacer) = groups {
+            pacer.wait(chat.0).await;
+        }
+        let mut tries = 0;
+        loop {
+            let mut req = bot
+                .send_message(chat, reply.html.clone())
+                .parse_mode(ParseMode::Html);
+            if let Some(kb) = keyboard(reply) {
+                req = req.reply_markup(kb);
+            }
+            if let (0, Some(id)) = (i, reply_to) {
+                req = req.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
+            }
+            match req.await {
+                Ok(_) => break,
+                Err(RequestError::RetryAfter(s)) if tries < 3 => {
+                    tries += 1;
+                    tokio::time::sleep(s.duration()).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn inbound<'a>(m: &'a Message, me: &Me, core: &Core, text: &'a str) -> Inbound<'a> {
+    Inbound {
+        chat: m.chat.id.0,
+        user: user_id(m),
+        kind: chat_kind(m),
+        text,
+        addressed: addressed(m, me, core),
+        group_admin: false,
+    }
+}
+
+fn reply_to(m: &Message) -> Option<MessageId> {
+    (!m.chat.is_private()).then_some(m.id)
+}
+
+async fn on_text(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerResult {
+    let started = std::time::Instant::now();
+    let text = msg.text().unwrap_or_default();
+    if let Some(replies) = app.core.text(&inbound(&msg, &me, &app.core, text)) {
+        let composed = started.elapsed();
+        send_paced(
+            &bot,
+            msg.chat.id,
+            &replies,
+            reply_to(&msg),
+            Some(&app.groups),
+        )
+        .await?;
+        tracing::debug!(
+            chat = msg.chat.id.0,
+            compose_us = composed.as_micros() as u64,
+            total_ms = started.elapsed().as_millis() as u64,
+            "answered"
+        );
+    }
+    Ok(())
+}
+
+async fn on_command(bot: Bot, msg: Message, me: Me, cmd: Command, app: Arc<App>) -> HandlerResult {
+    let text = msg.text().unwrap_or_default();
+    let mut m = inbound(&msg, &me, &app.core, text);
+    if matches!(cmd, Command::Subscribe | Command::Unsubscribe) && m.kind != ChatKind::Private {
+        m.group_admin = match bot.get_chat_member(msg.chat.id, UserId(m.user)).await {
+            Ok(member) => member.is_privileged(),
+            Err(e) => {
+                tracing::warn!("getChatMember failed: {e}");
+                false
+            }
+        };
+    }
+    let replies = app.core.command(cmd, &m);
+    send_paced(
+        &bot,
+        msg.chat.id,
+        &replies,
+        reply_to(&msg),
+        Some(&app.groups),
+    )
+    .await
+}
+
+async fn on_admin_command(
+    bot: Bot,
+    msg: Message,
+    cmd: AdminCommand,
+    app: Arc<App>,
+) -> HandlerResult {
+    let user = user_id(&msg);
+    let chat = msg.chat.id;
+    let say = |html: String| Reply {
+        html,
+        buttons: Vec::new(),
+    };
+    if !app.core.is_admin(user) {
+        tracing::info!(user, "admin command refused: {cmd:?}");
+        return send_replies(
+            &bot,
+            chat,
+            &[say("抱歉，这个命令只有管理员可以使用。".into())],
+            reply_to(&msg),
+        )
+        .await;
+    }
+    match cmd {
+        AdminCommand::Stats => send_replies(&bot, chat, &[app.core.stats(user)], None).await,
+        AdminCommand::Import => {
+            send_replies(
+                &bot,
+                chat,
+                &[say(
+                    "请把一期的 .txt 原文（UTF-8，不超过 5 MB）作为文件发给我，说明里写 /import。"
+                        .into(),
+                )],
+                None,
+            )
+            .await
+        }
+        AdminCommand::Reindex => {
+            let Some(slot) = app.admin.try_begin() else {
+                return send_replies(
+                    &bot,
+                    chat,
+                    &[say("已有一次重建正在进行，完成后我会告诉你。".into())],
+                    None,
+                )
+                .await;
+            };
+            send_replies(
+                &bot,
+                chat,
+                &[say("⏳ 开始重建索引，旧索引在此期间照常服务…".into())],
+                None,
+            )
+            .await?;
+            tokio::spawn(async move {
+                let admin = app.admin.clone();
+                let outcome = run_blocking_with_progress(&bot, chat, move |progress| {
+                    admin.reindex(&slot, progress)
+                })
+                .await;
+                report(&bot, chat, outcome).await;
+            });
+            Ok(())
+        }
+    }
+}
+
+/// Run an admin operation on a blocking thread, forwarding its progress lines to the chat
+/// (at most one every few seconds, so a chatty build does not flood the admin).
+async fn run_blocking_with_progress<F>(bot: &Bot, chat: ChatId, work: F) -> admin::Outcome
+where
+    F: FnOnce(&mut dyn FnMut(&str)) -> admin::Outcome + Send + 'static,
+{
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let job = tokio::task::spawn_blocking(move || {
+        let mut progress = |line: &str| {
+            let _ = tx.send(line.to_string());
+        };
+        work(&mut progress)
+    });
+    let mut last: Option<tokio::time::Instant> = None;
+    while let Some(line) = rx.recv().await {
+        if last.is_none_or(|t| t.elapsed() >= Duration::from_secs(3)) {
+            last = Some(tokio::time::Instant::now());
+            let _ = bot
+                .send_chat_action(chat, teloxide::types::ChatAction::Typing)
+                .await;
+            let html = format!("⏳ {}", crate::render::html::escape(&line));
+            let _ = bot
+                .send_message(chat, html)
+                .parse_mode(ParseMode::Html)
+                .await;
+        }
+    }
+    job.await
+        .unwrap_or_else(|e| Err(format!("❌ 内部错误：{e}")))
+}
+
+async fn report(bot: &Bot, chat: ChatId, outcome: admin::Outcome) {
+    let html = match outcome {
+        Ok(h) | Err(h) => h,
+    };
+    for piece in crate::render::html::split_paragraphs(&html, crate::render::html::MAX_MESSAGE) {
+        if let Err(e) = bot
+            .send_message(chat, piece)
+            .parse_mode(ParseMode::Html)
+            .await
+        {
+            tracing::error!("reporting to the admin failed: {e}");
+        }
+    }
+}
+
+/// A document: from an admin, a raw issue text to import; from anyone else, a polite no.
+async fn on_document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerResult {
+    let user = user_id(&msg);
+    let chat = msg.chat.id;
+    let Some(doc) = msg.document() else {
+        return Ok(());
+    };
+    let text_reply = |html: &str| Reply {
+        html: html.to_string(),
+        buttons: Vec::new(),
+    };
+    if !app.core.is_admin(user) {
+        if let Some(r) = app.core.unreadable(
+            Unreadable::Other,
+            msg.chat.is_private() || addressed(&msg, &me, &app.core),
+        ) {
+            send_paced(&bot, chat, &[r], reply_to(&msg), Some(&app.groups)).await?;
+        }
+        return Ok(());
+    }
+    let name = doc.file_name.clone().unwrap_or_default();
+    if !name.to_lowercase().ends_with(".txt") {
+        return send_replies(
+            &bot,
+            chat,
+            &[text_reply(
+                "只能导入 .txt 文本文件（一期的原文，UTF-8 编码）。",
+            )],
+            None,
+        )
+        .await;
+    }
+    if u64::from(doc.file.size) > admin::MAX_IMPORT_BYTES {
+        return send_replies(&bot, chat, &[text_reply("❌ 文件太大，上限 5 MB。")], None).await;
+    }
+    let Some(slot) = app.admin.try_begin() else {
+        return send_replies(
+            &bot,
+            chat,
+            &[text_reply("已有一次重建正在进行，请稍后再发。")],
+            None,
+        )
+        .await;
+    };
+    let _ = bot
+        .send_chat_action(chat, teloxide::types::ChatAction::Typing)
+        .await;
+    let mut bytes: Vec<u8> = Vec::new();
+    let downloaded = match bot.get_file(doc.file.id.clone()).await {
+        Ok(file) => bot
+            .download_file(&file.path, &mut bytes)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(e) = downloaded {
+        tracing::warn!("downloading a document failed: {e}");
+        return send_replies(
+            &bot,
+            chat,
+            &[text_reply("❌ 文件下载失败，请重新发送。")],
+            None,
+        )
+        .await;
+    }
+    send_replies(
+        &bot,
+        chat,
+        &[text_reply(&format!(
+            "⏳ 收到 {}，正在检查和导入…",
+            crate::render::html::escape(&name)
+        ))],
+        None,
+    )
+    .await?;
+    tokio::spawn(async move {
+        let admin = app.admin.clone();
+        let outcome = run_blocking_with_progress(&bot, chat, move |progress| {
+            admin.import(&slot, &bytes, progress)
+        })
+        .await;
+        report(&bot, chat, outcome).await;
+    });
+    Ok(())
+}
+
+/// Stickers, photos, voice and anything else without text.
+async fn on_other(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerResult {
+    let what = if msg.sticker().is_some() {
+        Unreadable::Sticker
+    } else if msg.photo().is_some() {
+        Unreadable::Photo
+    } else if msg.voice().is_some() || msg.audio().is_some() {
+        Unreadable::Voice
+    } else if msg.caption().is_some() || msg.video().is_some() || msg.animation().is_some() {
+        Unreadable::Other
+    } else {
+        // Service messages (members joining, pins, …) need no answer.
+        return Ok(());
+    };
+    if let Some(r) = app.core.unreadable(
+        what,
+        msg.chat.is_private() || addressed(&msg, &me, &app.core),
+    ) {
+        send_paced(&bot, msg.chat.id, &[r], reply_to(&msg), Some(&app.groups)).await?;
+    }
+    Ok(())
+}
+
+async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> HandlerResult {
+    let data = q.data.clone().unwrap_or_default();
+    let press = app.core.press(&data);
+    let place = q.message.as_ref().map(|m| (m.chat().id, m.id()));
+    match (press, place) {
+        (Press::Notice(text), _) => {
+            bot.answer_callback_query(q.id.clone()).text(text).await?;
+        }
+        (_, None) => {
+            bot.answer_callback_query(q.id.clone()).await?;
+        }
+        (Press::Edit(reply), Some((chat, id))) => {
+            bot.answer_callback_query(q.id.clone()).await?;
+            let mut req = bot
+                .edit_message_text(chat, id, reply.html.clone())
+                .parse_mode(ParseMode::Html);
+            if let Some(kb) = keyboard(&reply) {
+                req = req.reply_markup(kb);
+            }
+            req.await?;
+        }
+        (Press::Send(replies), Some((chat, _))) => {
+            bot.answer_callback_query(q.id.clone()).await?;
+            send_paced(&bot, chat, &replies, None, Some(&app.groups)).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn on_inline(bot: Bot, q: InlineQuery, app: Arc<App>) -> HandlerResult {
+    let results: Vec<InlineQueryResult> = app
+        .core
+        .inline(&q.query)
+        .into_iter()
+        .map(|item| {
+            let content = InputMessageContent::Text(
+                InputMessageContentText::new(item.html).parse_mode(ParseMode::Html),
+            );
+            InlineQueryResult::Article(
+                InlineQueryResultArticle::new(item.id, item.title, content)
+                    .description(item.description),
+            )
+        })
+        .collect();
+    bot.answer_inline_query(q.id.clone(), results)
+        .cache_time(60)
+        .await?;
+    Ok(())
+}

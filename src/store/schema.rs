@@ -1,0 +1,68 @@
+//! Schema migrations, kept in code so that a binary always knows the database it needs.
+//!
+//! `PRAGMA user_version` records how many migrations ran; each start applies the missing ones
+//! in one transaction. Migrations are append-only: never edit one that has shipped.
+
+use super::{Result, StoreError};
+use rusqlite::Connection;
+use std::path::Path;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: subscribers, announced issues, outbox, button state, counters.
+    "
+    CREATE TABLE subscribers (
+        chat_id     INTEGER PRIMARY KEY,
+        kind        TEXT    NOT NULL,
+        active      INTEGER NOT NULL DEFAULT 1,
+        since       INTEGER NOT NULL,
+        changed_at  INTEGER NOT NULL
+    );
+    CREATE TABLE announced (
+        issue       TEXT    PRIMARY KEY,
+        notice      TEXT,
+        at          INTEGER NOT NULL
+    );
+    CREATE TABLE outbox (
+        id          INTEGER PRIMARY KEY,
+        chat_id     INTEGER NOT NULL,
+        issue       TEXT    NOT NULL REFERENCES announced(issue),
+        state       TEXT    NOT NULL DEFAULT 'pending',
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        due_ms      INTEGER NOT NULL DEFAULT 0,
+        error       TEXT,
+        done_at     INTEGER,
+        UNIQUE (chat_id, issue)
+    );
+    CREATE INDEX outbox_due ON outbox (state, due_ms, id);
+    CREATE TABLE buttons (
+        key         TEXT    PRIMARY KEY,
+        state       TEXT    NOT NULL,
+        created_at  INTEGER NOT NULL
+    );
+    CREATE TABLE counters (
+        day         INTEGER NOT NULL,
+        name        TEXT    NOT NULL,
+        value       INTEGER NOT NULL,
+        PRIMARY KEY (day, name)
+    );
+    ",
+];
+
+pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let supported = MIGRATIONS.len() as i64;
+    if version > supported {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            supported,
+        });
+    }
+    let tx = conn.transaction()?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+    }
+    tx.commit()?;
+    Ok(())
+}

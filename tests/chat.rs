@@ -1,0 +1,56 @@
+//! `kuayue chat`: the bot's handlers on text input and output, with the real engine.
+
+use kuayue::bot::admin::Admin;
+use kuayue::bot::backend::EngineBackend;
+use kuayue::bot::core::Core;
+use kuayue::bot::{chat, Backend};
+use kuayue::config::Paths;
+use kuayue::store::Store;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+fn run(input: &str) -> String {
+    let dir = crate::harness::temp_workspace();
+    let paths = Paths {
+        corpus_dir: dir.path().join("corpus"),
+        data_dir: dir.path().join("data"),
+    };
+    let backend: Arc<dyn Backend> = Arc::new(EngineBackend);
+    let library = backend.open(&paths, &mut |_| {}).expect("index opens");
+    std::fs::create_dir_all(&paths.data_dir).unwrap();
+    let store = Arc::new(Store::open(&paths.data_dir.join("chat.sqlite3")).unwrap());
+    let core = Arc::new(Core::new(
+        library,
+        store,
+        BTreeSet::from([chat::TERMINAL_USER]),
+    ));
+    let admin = Admin::new(
+        core.clone(),
+        backend,
+        paths,
+        Arc::new(tokio::sync::Notify::new()),
+    );
+    let mut out = Vec::new();
+    chat::run(&core, &admin, input.as_bytes(), &mut out).expect("chat runs");
+    String::from_utf8(out).expect("utf-8 output")
+}
+
+#[test]
+fn questions_get_plain_text_answers_with_numbered_buttons() {
+    let out = run("党的政治建设的首要任务是什么\n10\n/toc\n/stats\n");
+    assert!(out.contains("《跨越》2019年第3期 · 第"), "{out}");
+    assert!(
+        !out.contains("<b>") && !out.contains("&amp;"),
+        "plain text: {out}"
+    );
+    assert!(
+        out.contains("[1] ① 全文") && out.contains("[10] 更多结果"),
+        "{out}"
+    );
+    assert!(
+        out.contains("（消息已更新）") && out.contains("④"),
+        "button 10 pressed: {out}"
+    );
+    assert!(out.contains("卷首") && out.contains("统计"), "{out}");
+    assert!(out.contains("【"), "best sentence bracketed: {out}");
+}
