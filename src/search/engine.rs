@@ -483,7 +483,7 @@ impl Engine {
                     score += 0.2;
                 }
             }
-            let answers = feat.coverage >= MIN_COVERAGE
+            let answers = feat.coverage_full >= MIN_COVERAGE
                 || (feat.together >= 2 && feat.matched >= MIN_TOGETHER_WEIGHT);
             Some(Scored {
                 score,

@@ -53,9 +53,12 @@ pub struct Occurrence {
 pub struct Features {
     pub coverage: f32,
     pub proximity: f32,
-    /// Absolute weight of the question matched anywhere in the passage (coverage × total).
+    /// Absolute weight of the question's words found whole anywhere in the passage.
     pub matched: f32,
-    /// Most distinct concepts found together in one pair of neighbouring sentences (or labels).
+    /// The same as a share of the question (coverage without partial credit).
+    pub coverage_full: f32,
+    /// Most distinct concepts found whole together in one pair of neighbouring sentences (or
+    /// labels).
     pub together: usize,
     /// How well the best sentence holds the kind of answer asked for (0 when it does not).
     pub cue: f32,
@@ -165,6 +168,14 @@ impl Matcher {
             .sum::<f32>()
             / total;
 
+        let full_weight: f32 = self
+            .concepts
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| in_text[i].max(label_credit[i]) >= 1.0)
+            .map(|(_, c)| c.weight)
+            .sum();
+
         // Per-sentence credit, then the best pair of neighbours.
         let mut per_sentence: Vec<Vec<f32>> =
             vec![vec![0f32; self.concepts.len()]; sentences.len()];
@@ -189,9 +200,11 @@ impl Matcher {
         };
         let single: Vec<f32> = per_sentence.iter().map(|cr| score_of(&|i| cr[i])).collect();
         let mut proximity = single.iter().copied().fold(0f32, f32::max);
+        // Only whole words count here: a sub-word of a word the magazine lacks (世界 of 世界杯)
+        // is no evidence that the question is about the magazine.
         let count_of = |credits: &dyn Fn(usize) -> f32| -> usize {
             (0..self.concepts.len())
-                .filter(|&i| credits(i).max(label_credit[i]) > 0.0)
+                .filter(|&i| credits(i).max(label_credit[i]) >= 1.0)
                 .count()
         };
         let mut together = per_sentence
@@ -248,7 +261,8 @@ impl Matcher {
         Features {
             coverage,
             proximity,
-            matched: coverage * total,
+            matched: full_weight,
+            coverage_full: full_weight / total,
             together,
             cue,
             quoted,
