@@ -150,13 +150,15 @@ pub(super) fn toc_text(issue: &Issue) -> String {
         out.push_str(&format!("（总第{t}期）"));
     }
     out.push_str(&format!(" {}\n", escape(&meta.date)));
-    let mut column = "";
-    for a in issue.articles.iter().filter(|a| a.in_toc) {
-        if a.column != column {
-            column = &a.column;
-            out.push_str(&format!("\n<b>{}</b>\n", escape(column)));
+    for (column, articles) in issue.articles_by_column() {
+        let listed: Vec<_> = articles.into_iter().filter(|a| a.in_toc).collect();
+        if listed.is_empty() {
+            continue;
         }
-        out.push_str(&format!("• {} · {}\n", escape(&a.title), a.pages));
+        out.push_str(&format!("\n<b>{}</b>\n", escape(column)));
+        for a in listed {
+            out.push_str(&format!("• {} · {}\n", escape(&a.title), a.pages));
+        }
     }
     out
 }

@@ -66,29 +66,17 @@ pub fn toc_text(issue: &Issue) -> String {
             .unwrap_or_else(|| "?".into()),
         issue.meta.date
     );
-    // Grouped by column as the printed table is, columns in order of first appearance.
-    let mut columns: Vec<&str> = Vec::new();
-    for a in &issue.articles {
-        if !columns.contains(&a.column.as_str()) {
-            columns.push(&a.column);
+    for (column, articles) in issue.articles_by_column() {
+        s.push_str(&format!("\n【{column}】\n"));
+        for a in articles {
+            let mark = if a.in_toc { "" } else { "（目录外）" };
+            let source = a
+                .source
+                .as_deref()
+                .map(|x| format!(" —— {x}"))
+                .unwrap_or_default();
+            s.push_str(&format!("  {}  {}{}{}\n", a.pages, a.title, mark, source));
         }
-    }
-    let grouped = columns
-        .iter()
-        .flat_map(|c| issue.articles.iter().filter(move |a| a.column == *c));
-    let mut column = "";
-    for a in grouped {
-        if a.column != column {
-            column = &a.column;
-            s.push_str(&format!("\n【{column}】\n"));
-        }
-        let mark = if a.in_toc { "" } else { "（目录外）" };
-        let source = a
-            .source
-            .as_deref()
-            .map(|x| format!(" —— {x}"))
-            .unwrap_or_default();
-        s.push_str(&format!("  {}  {}{}{}\n", a.pages, a.title, mark, source));
     }
     s
 }

@@ -136,6 +136,19 @@ impl Issue {
     pub fn article_of(&self, passage: &Passage) -> &Article {
         &self.articles[passage.article]
     }
+
+    /// Articles grouped by column as the printed table of contents groups them: columns in
+    /// order of first appearance, articles in page order within each.
+    pub fn articles_by_column(&self) -> Vec<(&str, Vec<&Article>)> {
+        let mut groups: Vec<(&str, Vec<&Article>)> = Vec::new();
+        for a in &self.articles {
+            match groups.iter_mut().find(|(c, _)| *c == a.column) {
+                Some((_, list)) => list.push(a),
+                None => groups.push((&a.column, vec![a])),
+            }
+        }
+        groups
+    }
 }
 
 /// Every issue under `CORPUS_DIR`, oldest first.
