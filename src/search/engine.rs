@@ -8,7 +8,7 @@
 use super::clause::{label_ref, ClauseKind, ClauseRef};
 use super::error::SearchError;
 use super::query::{analyse, Analysed, Want};
-use super::rank::{Features, Matcher};
+use super::rank::{Features, Matcher, Rarity};
 use super::snippet::{snippet, Source};
 use super::{Answer, Hit, PassageRef};
 use crate::config::Paths;
@@ -32,10 +32,12 @@ const CANDIDATES: usize = 25;
 const HEADING_BOOST: f32 = 1.5;
 const TITLE_BOOST: f32 = 1.2;
 const COLUMN_BOOST: f32 = 0.5;
-/// The top passage answers when it covers at least this share of the question's content…
+/// The top passage answers when it holds at least this share of the question's evidence weight
+/// (each word weighted by its rarity, place and time words less: see `rank::SETTING_EVIDENCE`)…
 const MIN_COVERAGE: f32 = 0.5;
-/// …or when several content words (at least this much weight) meet in neighbouring sentences.
-/// Questions the magazine cannot answer match one stray word at best (广州 of 广州天气).
+/// …or when several topical words (at least this much evidence weight) meet in neighbouring
+/// sentences. Questions the magazine cannot answer match stray words at best: 广州 of 广州天气,
+/// 广州 and 深圳 of 广州到深圳的高铁, 开 and 机 of 电脑开不了机.
 const MIN_TOGETHER_WEIGHT: f32 = 4.0;
 
 /// What `rebuild` (and the first build of `open`) did.
@@ -334,10 +336,10 @@ impl Engine {
         }
         let searcher = self.reader.searcher();
         let n_docs = searcher.num_docs().max(1) as f32;
-        let mut idf_cache: HashMap<&str, f32> = HashMap::new();
+        let mut idf_cache: HashMap<&str, Rarity> = HashMap::new();
         let f = self.fields;
         let jieba = self.analyzer.jieba();
-        let idf_of = |w: &str| -> f32 {
+        let idf_of = |w: &str| -> Rarity {
             let df = [f.text, f.heading, f.title]
                 .iter()
                 .map(|&field| {
@@ -352,16 +354,26 @@ impl Engine {
             // by jieba's HMM, often by gluing a function character to a content one (要花,
             // 来评): it counts half, so that a guess cannot outweigh the words of the question
             // that are real.
-            if df == 0.0 && w.chars().all(crate::index::fold::is_cjk) && !jieba.has_word(w) {
-                idf * UNKNOWN_WORD_FACTOR
-            } else {
-                idf
+            let idf =
+                if df == 0.0 && w.chars().all(crate::index::fold::is_cjk) && !jieba.has_word(w) {
+                    idf * UNKNOWN_WORD_FACTOR
+                } else {
+                    idf
+                };
+            Rarity {
+                idf,
+                indexed: df > 0.0,
             }
         };
         for c in &q.concepts {
             idf_cache.insert(c.word.as_str(), idf_of(&c.word));
         }
-        let matcher = Matcher::new(q, |w| idf_cache.get(w).copied().unwrap_or(1.0));
+        let matcher = Matcher::new(q, |w| {
+            idf_cache.get(w).copied().unwrap_or(Rarity {
+                idf: 1.0,
+                indexed: true,
+            })
+        });
 
         // Candidates: BM25 over text, heading, title and column, term by term.
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -483,8 +495,8 @@ impl Engine {
                     score += 0.2;
                 }
             }
-            let answers = feat.coverage_full >= MIN_COVERAGE
-                || (feat.together >= 2 && feat.matched >= MIN_TOGETHER_WEIGHT);
+            let answers = feat.evidence_share >= MIN_COVERAGE
+                || (feat.together >= 2 && feat.evidence >= MIN_TOGETHER_WEIGHT);
             Some(Scored {
                 score,
                 pid,
@@ -511,7 +523,15 @@ impl Engine {
                 .concepts
                 .iter()
                 .zip(&matcher.concepts)
-                .map(|(c, m)| format!("{}:{:.2}", c.word, m.weight))
+                .map(|(c, m)| {
+                    format!(
+                        "{}:{:.2}/{:.2}{}",
+                        c.word,
+                        m.weight,
+                        m.evidence,
+                        if m.indexed { "" } else { "!" }
+                    )
+                })
                 .collect();
             tracing::debug!(
                 "concepts {:?} want {:?} clause {:?}",
@@ -530,9 +550,10 @@ impl Engine {
                 let e = &self.entries[*pid as usize];
                 let (p, _) = self.text_of(e);
                 tracing::debug!(
-                    "{score:.3} cov {:.2} abs {:.2} tog {} prox {:.2} cue {} bm25 {:.2} | {}",
+                    "{score:.3} cov {:.2} ev {:.2} evs {:.2} tog {} prox {:.2} cue {} bm25 {:.2} | {}",
                     feat.coverage,
-                    feat.matched,
+                    feat.evidence,
+                    feat.evidence_share,
                     feat.together,
                     feat.proximity,
                     feat.cue,

@@ -35,6 +35,8 @@ pub struct Concept {
     /// Weight from the word's role in the question (1 content, less for weak words); the engine
     /// multiplies it by the word's rarity in the corpus.
     pub weight: f32,
+    /// A place or time word (广州, 香港, 今天, 周末): it says where or when, not what about.
+    pub setting: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -376,6 +378,7 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
             word: w.to_string(),
             subs,
             weight,
+            setting: is_setting(analyzer, w),
         });
     }
     Analysed {
@@ -387,6 +390,18 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
         want,
         unit,
         traditional,
+    }
+}
+
+/// Is `w` a place or time word? jieba's dictionary tags them `ns` (广州, 香港, 澳门, 北京) and `t`
+/// (今天, 周末, 晚上); a word the dictionary does not know as one word is not. The tags are the
+/// dictionary's general knowledge of Chinese, not a list of ours, and they are not perfect (海关
+/// is tagged `ns` too): so they only lower a word's say in whether a question is answered,
+/// never its ranking.
+fn is_setting(analyzer: &Analyzer, w: &str) -> bool {
+    match analyzer.jieba().tag(w, false).as_slice() {
+        [t] => t.word == w && matches!(t.tag, "ns" | "t"),
+        _ => false,
     }
 }
 

@@ -11,6 +11,11 @@
 //!   什么时候 a date, 哪些 a list;
 //! - quoted phrases, titles named in 《…》 and clause references.
 //!
+//! It also weighs the *evidence* that the best passage answers at all (the not-found decision
+//! in `engine`): the question's words it holds whole, each weighted by rarity, where a place or
+//! time word (广州, 香港, 今天) counts a quarter, and single characters do not make words meet. A
+//! question about 高铁 between 广州 and 深圳 shares only its setting with the magazine.
+//!
 //! All matching is substring search of folded words in folded text (precomputed per passage), so
 //! a word still matches where jieba cut the passage differently than the question.
 
@@ -21,18 +26,49 @@ use std::ops::Range;
 /// Partial credit for a concept met only through one of its sub-words.
 const SUB_CREDIT: f32 = 0.5;
 
+/// A place or time word's share of its weight when deciding whether a question is answered.
+/// 广州, 香港, 今天 say where or when a question is set; in a magazine of Guangdong's provincial
+/// organs they occur in many articles, whatever the question asks about (高铁, 旅游, 天气).
+pub const SETTING_EVIDENCE: f32 = 0.25;
+
+/// What the index knows of a question word.
+#[derive(Debug, Clone, Copy)]
+pub struct Rarity {
+    pub idf: f32,
+    /// Whether the index holds the word (as a word, not only inside other words).
+    pub indexed: bool,
+}
+
 /// One content word, ready to be searched for.
 pub struct ConceptMatcher {
     whole: Finder<'static>,
     subs: Vec<Finder<'static>>,
     /// Role weight × rarity (idf).
     pub weight: f32,
+    /// The weight as evidence that a passage answers: less for place and time words.
+    pub evidence: f32,
+    /// Whether the magazine holds the word at all.
+    pub indexed: bool,
+    /// One CJK character: met inside unrelated words (克 of 克服, 机 of 机关).
+    single: bool,
+    /// A place or time word (see [`crate::search::query::Concept::setting`]).
+    setting: bool,
+}
+
+impl ConceptMatcher {
+    /// Can this word, met in a passage, show what the question is about? Not a place or time
+    /// word, and not a single character (开 and 机 of 开不了机 sit in 开展 and 机关).
+    fn topical(&self) -> bool {
+        !self.setting && !self.single
+    }
 }
 
 /// The question, compiled for matching passages.
 pub struct Matcher {
     pub concepts: Vec<ConceptMatcher>,
     pub total: f32,
+    /// Sum of the concepts' evidence weights.
+    pub total_evidence: f32,
     quoted: Vec<Finder<'static>>,
     required: Vec<Finder<'static>>,
     titles: Vec<Finder<'static>>,
@@ -53,12 +89,14 @@ pub struct Occurrence {
 pub struct Features {
     pub coverage: f32,
     pub proximity: f32,
-    /// Absolute weight of the question's words found whole anywhere in the passage.
-    pub matched: f32,
-    /// The same as a share of the question (coverage without partial credit).
-    pub coverage_full: f32,
-    /// Most distinct concepts found whole together in one pair of neighbouring sentences (or
-    /// labels).
+    /// Evidence that the passage answers: the evidence weight (see
+    /// [`ConceptMatcher::evidence`]) of the question's words it holds whole, as words.
+    pub evidence: f32,
+    /// The same as a share of the question's evidence weight. Words the magazine never uses
+    /// (高铁, 旅游, 电脑) weigh most, being rarest: they carry what an off-topic question is about.
+    pub evidence_share: f32,
+    /// Most distinct topical concepts (see [`ConceptMatcher::topical`]) found whole together in
+    /// one pair of neighbouring sentences (or labels).
     pub together: usize,
     /// How well the best sentence holds the kind of answer asked for (0 when it does not).
     pub cue: f32,
@@ -78,21 +116,36 @@ fn finder(s: &str) -> Finder<'static> {
 }
 
 impl Matcher {
-    /// `idf(word)` gives a word's rarity in the index.
-    pub fn new(q: &Analysed, idf: impl Fn(&str) -> f32) -> Matcher {
+    /// `rarity(word)` gives what the index knows of a word.
+    pub fn new(q: &Analysed, rarity: impl Fn(&str) -> Rarity) -> Matcher {
         let concepts: Vec<ConceptMatcher> = q
             .concepts
             .iter()
-            .map(|c| ConceptMatcher {
-                whole: finder(&c.word),
-                subs: c.subs.iter().map(|s| finder(s)).collect(),
-                weight: c.weight * idf(&c.word),
+            .map(|c| {
+                let r = rarity(&c.word);
+                let weight = c.weight * r.idf;
+                ConceptMatcher {
+                    whole: finder(&c.word),
+                    subs: c.subs.iter().map(|s| finder(s)).collect(),
+                    weight,
+                    evidence: if c.setting {
+                        weight * SETTING_EVIDENCE
+                    } else {
+                        weight
+                    },
+                    indexed: r.indexed,
+                    single: c.word.chars().count() == 1
+                        && c.word.chars().all(crate::index::fold::is_cjk),
+                    setting: c.setting,
+                }
             })
             .collect();
         let total = concepts.iter().map(|c| c.weight).sum();
+        let total_evidence = concepts.iter().map(|c| c.evidence).sum();
         Matcher {
             concepts,
             total,
+            total_evidence,
             quoted: q.quoted.iter().map(|p| finder(&p.text)).collect(),
             required: q.required.iter().map(|p| finder(&p.text)).collect(),
             titles: q.titles.iter().map(|t| finder(t)).collect(),
@@ -168,12 +221,15 @@ impl Matcher {
             .sum::<f32>()
             / total;
 
-        let full_weight: f32 = self
+        let whole = |i: usize| in_text[i].max(label_credit[i]) >= 1.0;
+        // Evidence that the passage answers: the question's words it holds, as words. A single
+        // character the magazine never uses as a word (克 of 一克) is met only inside others.
+        let evidence: f32 = self
             .concepts
             .iter()
             .enumerate()
-            .filter(|&(i, _)| in_text[i].max(label_credit[i]) >= 1.0)
-            .map(|(_, c)| c.weight)
+            .filter(|&(i, c)| whole(i) && (c.indexed || !c.single))
+            .map(|(_, c)| c.evidence)
             .sum();
 
         // Per-sentence credit, then the best pair of neighbours.
@@ -200,11 +256,12 @@ impl Matcher {
         };
         let single: Vec<f32> = per_sentence.iter().map(|cr| score_of(&|i| cr[i])).collect();
         let mut proximity = single.iter().copied().fold(0f32, f32::max);
-        // Only whole words count here: a sub-word of a word the magazine lacks (世界 of 世界杯)
-        // is no evidence that the question is about the magazine.
+        // Only whole topical words count here: a sub-word of a word the magazine lacks (世界 of
+        // 世界杯) is no evidence that the question is about the magazine, nor are 广州 and 深圳
+        // meeting in a sentence about the 大湾区 when the question asks about 高铁.
         let count_of = |credits: &dyn Fn(usize) -> f32| -> usize {
             (0..self.concepts.len())
-                .filter(|&i| credits(i).max(label_credit[i]) >= 1.0)
+                .filter(|&i| self.concepts[i].topical() && credits(i).max(label_credit[i]) >= 1.0)
                 .count()
         };
         let mut together = per_sentence
@@ -261,8 +318,8 @@ impl Matcher {
         Features {
             coverage,
             proximity,
-            matched: full_weight,
-            coverage_full: full_weight / total,
+            evidence,
+            evidence_share: evidence / self.total_evidence.max(1e-6),
             together,
             cue,
             quoted,
