@@ -129,14 +129,7 @@ impl Settings {
                 }
             })?;
         }
-        let paths = Paths {
-            corpus_dir: get("CORPUS_DIR")
-                .unwrap_or_else(|| crate::config::DEFAULT_CORPUS_DIR.into())
-                .into(),
-            data_dir: get("DATA_DIR")
-                .unwrap_or_else(|| crate::config::DEFAULT_DATA_DIR.into())
-                .into(),
-        };
+        let paths = Paths::from_lookup(|name| get(name).map(Into::into));
         Ok(Settings {
             token,
             admins,

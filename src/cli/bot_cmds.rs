@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// `kuayue bot`: validate the settings, start, run until Ctrl-C / SIGTERM.
-pub fn bot(_paths: &Paths) -> anyhow::Result<()> {
+pub fn bot() -> anyhow::Result<()> {
     // The bot reads CORPUS_DIR / DATA_DIR itself, together with its own settings, so that
     // one validation names whatever is wrong.
     let settings = Settings::from_env()?;
