@@ -8,8 +8,8 @@ use super::commands::{AdminCommand, Command};
 use super::lang::Lang;
 pub use super::view::notice;
 use super::view::{
-    circled, group_end, group_start, hit_source, next_group, not_found, parse_issue_id,
-    previous_group, render_answer, split_html_lines, toc_text,
+    circled, group_end, group_start, next_group, not_found, parse_issue_id, previous_group,
+    render_answer, split_html_lines, toc_text,
 };
 use super::Library;
 use crate::corpus::Issue;
@@ -481,7 +481,7 @@ impl Core {
             .take(INLINE_RESULTS)
             .enumerate()
             .map(|(i, h)| {
-                let source = hit_source(h);
+                let source = crate::render::source_line(h);
                 let text = html::truncate_chars(&h.text, 3000);
                 InlineItem {
                     id: format!("{}-{}-{i}", h.passage.issue, h.passage.index),
