@@ -640,7 +640,8 @@ impl Core {
     }
 }
 
-fn refusal() -> Reply {
+/// The answer to an admin command from anyone else.
+pub(super) fn refusal() -> Reply {
     Reply::text("抱歉，这个命令只有管理员可以使用。".into())
 }
 

@@ -425,19 +425,9 @@ async fn on_admin_command(
 ) -> HandlerResult {
     let user = user_id(&msg);
     let chat = msg.chat.id;
-    let say = |html: String| Reply {
-        html,
-        buttons: Vec::new(),
-    };
     if !app.core.is_admin(user) {
         tracing::info!(user, "admin command refused: {cmd:?}");
-        return send_replies(
-            &bot,
-            chat,
-            &[say("抱歉，这个命令只有管理员可以使用。".into())],
-            reply_to(&msg),
-        )
-        .await;
+        return send_replies(&bot, chat, &[super::core::refusal()], reply_to(&msg)).await;
     }
     match cmd {
         AdminCommand::Stats => send_replies(&bot, chat, &[app.core.stats(user)], None).await,
@@ -445,7 +435,7 @@ async fn on_admin_command(
             send_replies(
                 &bot,
                 chat,
-                &[say(
+                &[Reply::text(
                     "请把一期的 .txt 原文（UTF-8，不超过 5 MB）作为文件发给我，说明里写 /import。"
                         .into(),
                 )],
@@ -458,7 +448,9 @@ async fn on_admin_command(
                 return send_replies(
                     &bot,
                     chat,
-                    &[say("已有一次重建正在进行，完成后我会告诉你。".into())],
+                    &[Reply::text(
+                        "已有一次重建正在进行，完成后我会告诉你。".into(),
+                    )],
                     None,
                 )
                 .await;
@@ -466,7 +458,9 @@ async fn on_admin_command(
             send_replies(
                 &bot,
                 chat,
-                &[say("⏳ 开始重建索引，旧索引在此期间照常服务…".into())],
+                &[Reply::text(
+                    "⏳ 开始重建索引，旧索引在此期间照常服务…".into(),
+                )],
                 None,
             )
             .await?;
@@ -536,10 +530,6 @@ async fn on_document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRe
     let Some(doc) = msg.document() else {
         return Ok(());
     };
-    let text_reply = |html: &str| Reply {
-        html: html.to_string(),
-        buttons: Vec::new(),
-    };
     if !app.core.is_admin(user) {
         if let Some(r) = app.core.unreadable(
             Unreadable::Other,
@@ -554,21 +544,21 @@ async fn on_document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRe
         return send_replies(
             &bot,
             chat,
-            &[text_reply(
-                "只能导入 .txt 文本文件（一期的原文，UTF-8 编码）。",
+            &[Reply::text(
+                "只能导入 .txt 文本文件（一期的原文，UTF-8 编码）。".into(),
             )],
             None,
         )
         .await;
     }
-    if u64::from(doc.file.size) > admin::MAX_IMPORT_BYTES {
-        return send_replies(&bot, chat, &[text_reply("❌ 文件太大，上限 5 MB。")], None).await;
+    if let Err(too_large) = admin::check_size(u64::from(doc.file.size)) {
+        return send_replies(&bot, chat, &[Reply::text(too_large)], None).await;
     }
     let Some(slot) = app.admin.try_begin() else {
         return send_replies(
             &bot,
             chat,
-            &[text_reply("已有一次重建正在进行，请稍后再发。")],
+            &[Reply::text("已有一次重建正在进行，请稍后再发。".into())],
             None,
         )
         .await;
@@ -589,7 +579,7 @@ async fn on_document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRe
         return send_replies(
             &bot,
             chat,
-            &[text_reply("❌ 文件下载失败，请重新发送。")],
+            &[Reply::text("❌ 文件下载失败，请重新发送。".into())],
             None,
         )
         .await;
@@ -597,7 +587,7 @@ async fn on_document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRe
     send_replies(
         &bot,
         chat,
-        &[text_reply(&format!(
+        &[Reply::text(format!(
             "⏳ 收到 {}，正在检查和导入…",
             crate::render::html::escape(&name)
         ))],
