@@ -79,7 +79,7 @@ impl Admin {
         self.core.swap(library);
         let (new, queued) = self.announce_new();
         let mut html = format!(
-            "✅ 索引已重建（{:.1} 秒）：{} 期，{} 篇文章，{} 个段落。",
+            "✅ 索引已重建（{:.1} 秒）：{} 期、{} 篇文章、{} 段。",
             stats.seconds, stats.issues, stats.articles, stats.passages
         );
         if new.is_empty() {

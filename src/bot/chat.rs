@@ -106,7 +106,7 @@ fn reindex(admin: &Admin, out: &mut dyn Write) -> Reply {
 fn import(admin: &Admin, path: &str, out: &mut dyn Write) -> Reply {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
-        Err(e) => return plain(&format!("读不到 {path}：{e}")),
+        Err(e) => return plain(&format!("无法读取 {path}：{e}")),
     };
     in_foreground(admin, out, |slot, progress| {
         admin.import(slot, &bytes, progress)
@@ -121,7 +121,7 @@ fn in_foreground(
     op: impl FnOnce(&Slot, &mut dyn FnMut(&str)) -> Outcome,
 ) -> Reply {
     let Some(slot) = admin.try_begin() else {
-        return plain("已有一次重建正在进行。");
+        return plain("索引正在重建，请等它完成后再试。");
     };
     let outcome = op(&slot, &mut |p| {
         let _ = writeln!(out, "⏳ {p}");

@@ -527,7 +527,7 @@ impl Core {
     fn help(&self, user: u64) -> Reply {
         let mut html = String::from(
             "<b>怎么用</b>\n私聊里直接发问题；在群里用 /ask 问题，或 @我 提问。\n\
-             用关键词更准；用引号可查确切的词句，如 “两个维护”。\n\
+             用关键词更准；用英文引号可查确切的词句，如 \"两个维护\"。\n\
              在任意聊天框输入 @我 加问题，可把答案分享到那里。\n\n",
         );
         html.push_str(&escape(&Command::descriptions().to_string()));

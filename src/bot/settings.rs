@@ -125,7 +125,7 @@ impl Settings {
             tracing_subscriber::EnvFilter::try_new(&filter).map_err(|e| {
                 SettingsError::Invalid {
                     name: "RUST_LOG",
-                    reason: format!("不是有效的日志过滤式（{e}），例如 info 或 kuayue=debug"),
+                    reason: format!("不是有效的日志过滤规则（{e}），例如 info 或 kuayue=debug"),
                 }
             })?;
         }

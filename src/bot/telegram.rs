@@ -448,9 +448,7 @@ async fn on_admin_command(
                 return send_replies(
                     &bot,
                     chat,
-                    &[Reply::text(
-                        "已有一次重建正在进行，完成后我会告诉你。".into(),
-                    )],
+                    &[Reply::text("索引正在重建，完成后我会告诉你。".into())],
                     None,
                 )
                 .await;
@@ -558,7 +556,7 @@ async fn on_document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRe
         return send_replies(
             &bot,
             chat,
-            &[Reply::text("已有一次重建正在进行，请稍后再发。".into())],
+            &[Reply::text("索引正在重建，请等它完成后再发。".into())],
             None,
         )
         .await;

@@ -109,7 +109,7 @@ pub(super) fn fit_marked(m: &crate::search::Marked, max: usize) -> String {
 
 pub(super) fn not_found(answer: &Answer, lang: Lang) -> Reply {
     Reply::text(lang.t(&format!(
-        "没有找到与“{}”相关的内容。\n\n可以这样试试：\n• 用文中可能出现的关键词提问，如“政治建设 首要任务”；\n• 用引号查确切的词句，如“两个维护”；\n• 发送 /toc 浏览目录，/issues 查看已收录的各期。",
+        "没有找到与“{}”相关的内容。\n\n可以这样试试：\n• 用文中可能出现的关键词提问，如“政治建设 首要任务”；\n• 用英文引号查确切的词句，如 \"两个维护\"；\n• 发送 /toc 浏览目录，/issues 查看已收录的各期。",
         escape(&html::truncate_chars(&answer.question, 100))
     )))
 }
