@@ -13,8 +13,7 @@ use kuayue::store::{ChatKind, Store};
 use std::time::Duration;
 
 fn questions() -> Vec<String> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/qa/dev.jsonl");
-    let from_file: Vec<String> = std::fs::read_to_string(path)
+    let from_file: Vec<String> = std::fs::read_to_string(crate::util::dev_set())
         .unwrap_or_default()
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())

@@ -1,12 +1,8 @@
 //! `kuayue chat`: the bot's handlers on text input and output, with the real engine.
 
-use kuayue::bot::admin::Admin;
 use kuayue::bot::backend::EngineBackend;
-use kuayue::bot::core::Core;
-use kuayue::bot::{chat, Backend};
+use kuayue::bot::chat;
 use kuayue::config::Paths;
-use kuayue::store::Store;
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 fn run(input: &str) -> String {
@@ -15,21 +11,7 @@ fn run(input: &str) -> String {
         corpus_dir: dir.path().join("corpus"),
         data_dir: dir.path().join("data"),
     };
-    let backend: Arc<dyn Backend> = Arc::new(EngineBackend);
-    let library = backend.open(&paths, &mut |_| {}).expect("index opens");
-    std::fs::create_dir_all(&paths.data_dir).unwrap();
-    let store = Arc::new(Store::open(&paths.data_dir.join("chat.sqlite3")).unwrap());
-    let core = Arc::new(Core::new(
-        library,
-        store,
-        BTreeSet::from([chat::TERMINAL_USER]),
-    ));
-    let admin = Admin::new(
-        core.clone(),
-        backend,
-        paths,
-        Arc::new(tokio::sync::Notify::new()),
-    );
+    let (core, admin) = chat::open(&paths, Arc::new(EngineBackend)).expect("index opens");
     let mut out = Vec::new();
     chat::run(&core, &admin, input.as_bytes(), &mut out).expect("chat runs");
     String::from_utf8(out).expect("utf-8 output")

@@ -17,18 +17,13 @@ pub const ADMIN: u64 = 42;
 pub const READER: i64 = 1001;
 pub const GROUP: i64 = -100_200;
 
-use crate::util::copy_dir;
-
-/// The repository's corpus.
-pub fn repo_corpus() -> PathBuf {
-    crate::util::corpus_dir()
-}
+use crate::util::{copy_dir, corpus_dir, seed_issue_dir};
 
 /// A temp dir holding `corpus/` (the 2019-03 issue and the user dictionary) and `data/`.
 pub fn temp_workspace() -> TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    let src = repo_corpus();
-    copy_dir(&src.join("2019-03"), &dir.path().join("corpus/2019-03"));
+    let src = corpus_dir();
+    copy_dir(&seed_issue_dir(), &dir.path().join("corpus/2019-03"));
     for entry in std::fs::read_dir(&src).expect("corpus dir") {
         let entry = entry.expect("entry");
         if entry.file_type().expect("type").is_file() {
@@ -45,7 +40,7 @@ pub fn temp_workspace() -> TempDir {
 /// The raw text of the 2019-03 issue with its identity changed to 2019年第4期: a "new issue"
 /// the importer and the index take as different from the one in the corpus.
 pub fn next_issue_raw() -> String {
-    let raw = std::fs::read_to_string(repo_corpus().join("2019-03/raw.txt")).expect("raw");
+    let raw = std::fs::read_to_string(seed_issue_dir().join("raw.txt")).expect("raw");
     raw.replacen("第3期", "第4期", 1)
         .replacen("(总第244期)", "(总第245期)", 1)
         .replacen("2019年3月1日编印", "2019年4月1日编印", 1)

@@ -480,19 +480,9 @@ fn a_missing_corpus_is_a_plain_error() {
 
 // ---- the dev set ------------------------------------------------------------------------
 
-/// The dev set beside the repository (as CI lays it out), else the copy committed here.
-fn dev_set() -> PathBuf {
-    let beside = util::repo().join("../shared/qa/dev.jsonl");
-    if beside.is_file() {
-        beside
-    } else {
-        util::test_data("dev.jsonl")
-    }
-}
-
 #[test]
 fn dev_set_meets_the_targets() {
-    let questions = eval::load_questions(&dev_set()).expect("dev set");
+    let questions = eval::load_questions(&util::dev_set()).expect("dev set");
     assert!(questions.len() >= 40);
     let report = eval::run(engine(), &questions);
     let o = &report.overall;

@@ -23,6 +23,16 @@ pub fn test_data(name: &str) -> PathBuf {
     repo().join("tests").join("data").join(name)
 }
 
+/// The dev set beside the repository (as CI lays it out), else the copy committed here.
+pub fn dev_set() -> PathBuf {
+    let beside = repo().join("../shared/qa/dev.jsonl");
+    if beside.is_file() {
+        beside
+    } else {
+        test_data("dev.jsonl")
+    }
+}
+
 /// Copy a directory tree (files and subdirectories).
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create target dir");

@@ -79,7 +79,7 @@ impl Admin {
         self.core.swap(library);
         let (new, queued) = self.announce_new();
         let mut html = format!(
-            "✅ 索引已重建（{:.1} 秒）：{} 期，{} 篇文章，{} 个段落。",
+            "✅ 索引已重建（{:.1} 秒）：{} 期、{} 篇文章、{} 段。",
             stats.seconds, stats.issues, stats.articles, stats.passages
         );
         if new.is_empty() {
@@ -174,15 +174,23 @@ fn brief(text: &str) -> String {
     crate::render::html::truncate_chars(text, 600)
 }
 
+/// A file of `bytes` is small enough to import. The bot asks this before downloading a
+/// document, and [`check_raw`] again of what it got.
+pub fn check_size(bytes: u64) -> Result<(), String> {
+    if bytes > MAX_IMPORT_BYTES {
+        return Err(format!(
+            "❌ 文件太大（{:.1} MB），上限 {} MB。",
+            bytes as f64 / 1_048_576.0,
+            MAX_IMPORT_BYTES / 1_048_576
+        ));
+    }
+    Ok(())
+}
+
 /// A raw text the importer may read: at most 5 MB, UTF-8, not empty. (The importer checks
 /// again, and for a table of contents; checking here gives the admin the bot's wording.)
 pub fn check_raw(bytes: &[u8]) -> Result<(), String> {
-    if bytes.len() as u64 > MAX_IMPORT_BYTES {
-        return Err(format!(
-            "❌ 文件太大（{:.1} MB），上限 5 MB。",
-            bytes.len() as f64 / 1_048_576.0
-        ));
-    }
+    check_size(bytes.len() as u64)?;
     let text = std::str::from_utf8(bytes).map_err(|e| {
         format!(
             "❌ 文件不是 UTF-8 编码（第 {} 字节起无法解码）。请另存为 UTF-8 文本再发。",

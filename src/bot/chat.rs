@@ -5,16 +5,41 @@
 //! typing the number presses the button of the latest reply. `/import FILE` imports a raw
 //! text from disk, as sending a document would on Telegram.
 
-use super::admin::Admin;
+use super::admin::{Admin, Outcome, Slot};
 use super::commands::{AdminCommand, Command};
 use super::core::{Button, Core, Inbound, Press, Reply};
+use super::Backend;
+use crate::config::Paths;
 use crate::render::html::to_plain;
-use crate::store::ChatKind;
+use crate::store::{ChatKind, Store};
+use anyhow::Context;
+use std::collections::BTreeSet;
 use std::io::{self, BufRead, Write};
+use std::sync::Arc;
 use teloxide::utils::command::BotCommands;
 
 /// Chat and user id of the terminal.
 pub const TERMINAL_USER: u64 = 1;
+
+/// Open the index and the terminal's own database (`DATA_DIR/chat.sqlite3`, so that trying
+/// things here never touches the bot's subscribers) and announce issues added since the last
+/// run, as the bot does at its start.
+pub fn open(paths: &Paths, backend: Arc<dyn Backend>) -> anyhow::Result<(Arc<Core>, Admin)> {
+    let library = backend.open(paths, &mut |p| eprintln!("{p}"))?;
+    std::fs::create_dir_all(&paths.data_dir)
+        .with_context(|| format!("无法创建数据目录 {}", paths.data_dir.display()))?;
+    let store = Arc::new(Store::open(&paths.data_dir.join("chat.sqlite3"))?);
+    let admins = BTreeSet::from([TERMINAL_USER]);
+    let core = Arc::new(Core::new(library, store, admins));
+    let admin = Admin::new(
+        core.clone(),
+        backend,
+        paths.clone(),
+        Arc::new(tokio::sync::Notify::new()),
+    );
+    admin.announce_new();
+    Ok((core, admin))
+}
 
 /// Read lines from `input` until it ends (or `/quit`), printing replies to `out`.
 pub fn run(core: &Core, admin: &Admin, input: impl BufRead, out: &mut dyn Write) -> io::Result<()> {
@@ -54,12 +79,12 @@ pub fn run(core: &Core, admin: &Admin, input: impl BufRead, out: &mut dyn Write)
         let replies = if let Ok(cmd) = Command::parse(text, &name) {
             core.command(cmd, &m)
         } else if let Some(path) = text.strip_prefix("/import ") {
-            vec![import(admin, path.trim(), out)?]
+            vec![import(admin, path.trim(), out)]
         } else if let Ok(cmd) = AdminCommand::parse(text, &name) {
             match cmd {
                 AdminCommand::Stats => vec![core.stats(TERMINAL_USER)],
                 AdminCommand::Import => vec![plain("用法：/import 文件路径（一期的 .txt 原文）")],
-                AdminCommand::Reindex => vec![reindex(admin, out)?],
+                AdminCommand::Reindex => vec![reindex(admin, out)],
             }
         } else {
             core.text(&m).unwrap_or_default()
@@ -69,41 +94,39 @@ pub fn run(core: &Core, admin: &Admin, input: impl BufRead, out: &mut dyn Write)
     Ok(())
 }
 
+/// A reply from plain text (escaped for the HTML every reply is in).
 fn plain(text: &str) -> Reply {
-    Reply {
-        html: crate::render::html::escape(text),
-        buttons: Vec::new(),
-    }
+    Reply::text(crate::render::html::escape(text))
 }
 
-fn reindex(admin: &Admin, out: &mut dyn Write) -> io::Result<Reply> {
-    let Some(slot) = admin.try_begin() else {
-        return Ok(plain("已有一次重建正在进行。"));
-    };
-    let outcome = admin.reindex(&slot, &mut |p| {
-        let _ = writeln!(out, "⏳ {p}");
-    });
-    Ok(Reply {
-        html: outcome.unwrap_or_else(|e| e),
-        buttons: Vec::new(),
-    })
+fn reindex(admin: &Admin, out: &mut dyn Write) -> Reply {
+    in_foreground(admin, out, |slot, progress| admin.reindex(slot, progress))
 }
 
-fn import(admin: &Admin, path: &str, out: &mut dyn Write) -> io::Result<Reply> {
+fn import(admin: &Admin, path: &str, out: &mut dyn Write) -> Reply {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
-        Err(e) => return Ok(plain(&format!("读不到 {path}：{e}"))),
+        Err(e) => return plain(&format!("无法读取 {path}：{e}")),
     };
+    in_foreground(admin, out, |slot, progress| {
+        admin.import(slot, &bytes, progress)
+    })
+}
+
+/// Run an admin operation here and now (the bot runs it on a blocking thread instead),
+/// printing its progress lines as they come.
+fn in_foreground(
+    admin: &Admin,
+    out: &mut dyn Write,
+    op: impl FnOnce(&Slot, &mut dyn FnMut(&str)) -> Outcome,
+) -> Reply {
     let Some(slot) = admin.try_begin() else {
-        return Ok(plain("已有一次重建正在进行。"));
+        return plain("索引正在重建，请等它完成后再试。");
     };
-    let outcome = admin.import(&slot, &bytes, &mut |p| {
+    let outcome = op(&slot, &mut |p| {
         let _ = writeln!(out, "⏳ {p}");
     });
-    Ok(Reply {
-        html: outcome.unwrap_or_else(|e| e),
-        buttons: Vec::new(),
-    })
+    Reply::text(outcome.unwrap_or_else(|e| e))
 }
 
 /// Print replies as plain text with numbered buttons; return the buttons now pressable.

@@ -8,8 +8,8 @@ use super::commands::{AdminCommand, Command};
 use super::lang::Lang;
 pub use super::view::notice;
 use super::view::{
-    circled, group_end, group_start, hit_source, next_group, not_found, parse_issue_id,
-    previous_group, render_answer, split_html_lines, toc_text,
+    circled, group_end, group_start, next_group, not_found, parse_issue_id, previous_group,
+    render_answer, split_html_lines, toc_text,
 };
 use super::Library;
 use crate::corpus::Issue;
@@ -481,7 +481,7 @@ impl Core {
             .take(INLINE_RESULTS)
             .enumerate()
             .map(|(i, h)| {
-                let source = hit_source(h);
+                let source = crate::render::source_line(h);
                 let text = html::truncate_chars(&h.text, 3000);
                 InlineItem {
                     id: format!("{}-{}-{i}", h.passage.issue, h.passage.index),
@@ -527,7 +527,7 @@ impl Core {
     fn help(&self, user: u64) -> Reply {
         let mut html = String::from(
             "<b>怎么用</b>\n私聊里直接发问题；在群里用 /ask 问题，或 @我 提问。\n\
-             用关键词更准；用引号可查确切的词句，如 “两个维护”。\n\
+             用关键词更准；用英文引号可查确切的词句，如 \"两个维护\"。\n\
              在任意聊天框输入 @我 加问题，可把答案分享到那里。\n\n",
         );
         html.push_str(&escape(&Command::descriptions().to_string()));
@@ -640,7 +640,8 @@ impl Core {
     }
 }
 
-fn refusal() -> Reply {
+/// The answer to an admin command from anyone else.
+pub(super) fn refusal() -> Reply {
     Reply::text("抱歉，这个命令只有管理员可以使用。".into())
 }
 

@@ -187,7 +187,7 @@ async fn deliver(bot: &Bot, store: &Store, pacing: &Pacing, d: &Delivery) -> Sen
             store.migrate_chat(d.chat, *to)
         }
         Sent::Failed => {
-            let err = describe(result.as_ref().err());
+            let err = describe(result.as_ref().err(), bot);
             if d.attempts + 1 >= pacing.max_attempts {
                 tracing::warn!(chat = d.chat, "notice given up: {err}");
                 store.mark_failed(d.id, &err)
@@ -203,8 +203,10 @@ async fn deliver(bot: &Bot, store: &Store, pacing: &Pacing, d: &Delivery) -> Sen
     sent
 }
 
-fn describe(err: Option<&RequestError>) -> String {
-    err.map(|e| e.to_string()).unwrap_or_default()
+/// The failure as stored in the outbox and logged: never with the token in it.
+fn describe(err: Option<&RequestError>, bot: &Bot) -> String {
+    err.map(|e| super::telegram::redact(e, bot))
+        .unwrap_or_default()
 }
 
 fn classify(result: &Result<(), RequestError>) -> Sent {

@@ -125,18 +125,11 @@ impl Settings {
             tracing_subscriber::EnvFilter::try_new(&filter).map_err(|e| {
                 SettingsError::Invalid {
                     name: "RUST_LOG",
-                    reason: format!("不是有效的日志过滤式（{e}），例如 info 或 kuayue=debug"),
+                    reason: format!("不是有效的日志过滤规则（{e}），例如 info 或 kuayue=debug"),
                 }
             })?;
         }
-        let paths = Paths {
-            corpus_dir: get("CORPUS_DIR")
-                .unwrap_or_else(|| crate::config::DEFAULT_CORPUS_DIR.into())
-                .into(),
-            data_dir: get("DATA_DIR")
-                .unwrap_or_else(|| crate::config::DEFAULT_DATA_DIR.into())
-                .into(),
-        };
+        let paths = Paths::from_lookup(|name| get(name).map(Into::into));
         Ok(Settings {
             token,
             admins,

@@ -16,7 +16,7 @@ use anyhow::Context;
 use std::sync::Arc;
 use std::time::Duration;
 use teloxide::dispatching::{HandlerExt, UpdateHandler};
-use teloxide::error_handlers::LoggingErrorHandler;
+use teloxide::error_handlers::ErrorHandler;
 use teloxide::net::Download;
 use teloxide::prelude::*;
 use teloxide::stop::StopToken;
@@ -120,7 +120,7 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
     let me = bot
         .get_me()
         .await
-        .map_err(|e| anyhow::anyhow!("连接 Telegram 失败（getMe）：{}", redact(&e, &settings)))?;
+        .map_err(|e| anyhow::anyhow!("连接 Telegram 失败（getMe）：{}", redact(&e, &bot)))?;
     let core = Arc::new(Core::new(library, store.clone(), settings.admins.clone()));
     core.set_username(me.username());
     register_commands(&bot, &settings).await;
@@ -155,8 +155,9 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
         .dependencies(dptree::deps![app.clone()])
         .default_handler(|_| async {})
-        .error_handler(LoggingErrorHandler::with_custom_text("handler failed"))
+        .error_handler(RedactingErrorHandler::new("handler failed", &bot))
         .build();
+    let polling_bot = bot.clone();
     let mut listener = Polling::builder(bot)
         .timeout(settings.poll_timeout)
         .delete_webhook()
@@ -167,7 +168,7 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         dispatcher
             .dispatch_with_listener(
                 listener,
-                LoggingErrorHandler::with_custom_text("polling failed"),
+                RedactingErrorHandler::new("polling failed", &polling_bot),
             )
             .await
     });
@@ -185,16 +186,48 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
     })
 }
 
-/// An error text with the token cut out (reqwest errors carry the request URL).
-fn redact(err: &RequestError, settings: &Settings) -> String {
-    err.to_string()
-        .replace(settings.token.expose(), "<redacted>")
+/// An error's text with the bot token cut out. teloxide hides the token in URLs of the shape
+/// `…/bot<token>/…` with a 35-character secret only; a self-hosted Bot API under a path prefix
+/// or another error that quotes the URL would otherwise put it into a log line.
+pub(super) fn redact(err: &dyn std::fmt::Display, bot: &Bot) -> String {
+    err.to_string().replace(bot.token(), "<redacted>")
+}
+
+/// Logs what the dispatcher and the polling loop report, with the token cut out
+/// (teloxide's `LoggingErrorHandler` prints errors as they are).
+struct RedactingErrorHandler {
+    what: &'static str,
+    bot: Bot,
+}
+
+impl RedactingErrorHandler {
+    fn new(what: &'static str, bot: &Bot) -> Arc<Self> {
+        Arc::new(RedactingErrorHandler {
+            what,
+            bot: bot.clone(),
+        })
+    }
+}
+
+impl<E: std::fmt::Display + Send + 'static> ErrorHandler<E> for RedactingErrorHandler {
+    fn handle_error(
+        self: Arc<Self>,
+        error: E,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        // `:#` so that an anyhow error shows its whole chain of causes.
+        tracing::error!(
+            "{}: {}",
+            self.what,
+            redact(&format!("{error:#}"), &self.bot)
+        );
+        Box::pin(async {})
+    }
 }
 
 /// The menu: reader commands for everyone, admin commands in each admin's private chat.
 async fn register_commands(bot: &Bot, settings: &Settings) {
     if let Err(e) = bot.set_my_commands(Command::bot_commands()).await {
-        tracing::warn!("setMyCommands failed: {}", redact(&e, settings));
+        tracing::warn!("setMyCommands failed: {}", redact(&e, bot));
     }
     let mut all = Command::bot_commands();
     all.extend(AdminCommand::bot_commands());
@@ -207,7 +240,7 @@ async fn register_commands(bot: &Bot, settings: &Settings) {
             tracing::warn!(
                 admin,
                 "setMyCommands for an admin failed: {}",
-                redact(&e, settings)
+                redact(&e, bot)
             );
         }
     }
@@ -368,7 +401,7 @@ async fn on_command(bot: Bot, msg: Message, me: Me, cmd: Command, app: Arc<App>)
         m.group_admin = match bot.get_chat_member(msg.chat.id, UserId(m.user)).await {
             Ok(member) => member.is_privileged(),
             Err(e) => {
-                tracing::warn!("getChatMember failed: {e}");
+                tracing::warn!("getChatMember failed: {}", redact(&e, &bot));
                 false
             }
         };
@@ -392,19 +425,9 @@ async fn on_admin_command(
 ) -> HandlerResult {
     let user = user_id(&msg);
     let chat = msg.chat.id;
-    let say = |html: String| Reply {
-        html,
-        buttons: Vec::new(),
-    };
     if !app.core.is_admin(user) {
         tracing::info!(user, "admin command refused: {cmd:?}");
-        return send_replies(
-            &bot,
-            chat,
-            &[say("抱歉，这个命令只有管理员可以使用。".into())],
-            reply_to(&msg),
-        )
-        .await;
+        return send_replies(&bot, chat, &[super::core::refusal()], reply_to(&msg)).await;
     }
     match cmd {
         AdminCommand::Stats => send_replies(&bot, chat, &[app.core.stats(user)], None).await,
@@ -412,7 +435,7 @@ async fn on_admin_command(
             send_replies(
                 &bot,
                 chat,
-                &[say(
+                &[Reply::text(
                     "请把一期的 .txt 原文（UTF-8，不超过 5 MB）作为文件发给我，说明里写 /import。"
                         .into(),
                 )],
@@ -425,7 +448,7 @@ async fn on_admin_command(
                 return send_replies(
                     &bot,
                     chat,
-                    &[say("已有一次重建正在进行，完成后我会告诉你。".into())],
+                    &[Reply::text("索引正在重建，完成后我会告诉你。".into())],
                     None,
                 )
                 .await;
@@ -433,7 +456,9 @@ async fn on_admin_command(
             send_replies(
                 &bot,
                 chat,
-                &[say("⏳ 开始重建索引，旧索引在此期间照常服务…".into())],
+                &[Reply::text(
+                    "⏳ 开始重建索引，旧索引在此期间照常服务…".into(),
+                )],
                 None,
             )
             .await?;
@@ -491,7 +516,7 @@ async fn report(bot: &Bot, chat: ChatId, outcome: admin::Outcome) {
             .parse_mode(ParseMode::Html)
             .await
         {
-            tracing::error!("reporting to the admin failed: {e}");
+            tracing::error!("reporting to the admin failed: {}", redact(&e, bot));
         }
     }
 }
@@ -502,10 +527,6 @@ async fn on_document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRe
     let chat = msg.chat.id;
     let Some(doc) = msg.document() else {
         return Ok(());
-    };
-    let text_reply = |html: &str| Reply {
-        html: html.to_string(),
-        buttons: Vec::new(),
     };
     if !app.core.is_admin(user) {
         if let Some(r) = app.core.unreadable(
@@ -521,21 +542,21 @@ async fn on_document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRe
         return send_replies(
             &bot,
             chat,
-            &[text_reply(
-                "只能导入 .txt 文本文件（一期的原文，UTF-8 编码）。",
+            &[Reply::text(
+                "只能导入 .txt 文本文件（一期的原文，UTF-8 编码）。".into(),
             )],
             None,
         )
         .await;
     }
-    if u64::from(doc.file.size) > admin::MAX_IMPORT_BYTES {
-        return send_replies(&bot, chat, &[text_reply("❌ 文件太大，上限 5 MB。")], None).await;
+    if let Err(too_large) = admin::check_size(u64::from(doc.file.size)) {
+        return send_replies(&bot, chat, &[Reply::text(too_large)], None).await;
     }
     let Some(slot) = app.admin.try_begin() else {
         return send_replies(
             &bot,
             chat,
-            &[text_reply("已有一次重建正在进行，请稍后再发。")],
+            &[Reply::text("索引正在重建，请等它完成后再发。".into())],
             None,
         )
         .await;
@@ -548,15 +569,15 @@ async fn on_document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRe
         Ok(file) => bot
             .download_file(&file.path, &mut bytes)
             .await
-            .map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
+            .map_err(|e| redact(&e, &bot)),
+        Err(e) => Err(redact(&e, &bot)),
     };
     if let Err(e) = downloaded {
         tracing::warn!("downloading a document failed: {e}");
         return send_replies(
             &bot,
             chat,
-            &[text_reply("❌ 文件下载失败，请重新发送。")],
+            &[Reply::text("❌ 文件下载失败，请重新发送。".into())],
             None,
         )
         .await;
@@ -564,7 +585,7 @@ async fn on_document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRe
     send_replies(
         &bot,
         chat,
-        &[text_reply(&format!(
+        &[Reply::text(format!(
             "⏳ 收到 {}，正在检查和导入…",
             crate::render::html::escape(&name)
         ))],
@@ -653,4 +674,22 @@ async fn on_inline(bot: Bot, q: InlineQuery, app: Arc<App>) -> HandlerResult {
         .cache_time(60)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_cuts_the_token_out_of_urls_teloxide_leaves_alone() {
+        let token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0";
+        let bot = Bot::new(token);
+        let err =
+            format!("error sending request for url (https://proxy.example/tg/bot{token}/getMe)");
+        let text = redact(&err, &bot);
+        assert!(
+            !text.contains("AAHdq") && text.contains("<redacted>"),
+            "{text}"
+        );
+    }
 }

@@ -8,6 +8,7 @@ use super::core::Reply;
 use super::lang::Lang;
 use crate::corpus::{Issue, Passage};
 use crate::render::html::{self, escape, MAX_MESSAGE};
+use crate::render::source_line;
 use crate::search::{Answer, Hit};
 
 /// The notice that announces a new issue to subscribers (Telegram HTML, under the limit).
@@ -50,7 +51,7 @@ pub(super) fn render_answer(answer: &Answer, page: &[&Hit], at: usize, lang: Lan
             out.push_str(&format!(
                 "\n<b>{}</b> <i>{}</i>\n",
                 circled(at + i + 1),
-                escape(&hit_source(hit))
+                escape(&source_line(hit))
             ));
             out.push_str(&hit_body(hit, tier));
             out.push('\n');
@@ -106,13 +107,9 @@ pub(super) fn fit_marked(m: &crate::search::Marked, max: usize) -> String {
     format!("{}…", html::marked(&short))
 }
 
-pub(super) fn hit_source(hit: &Hit) -> String {
-    crate::render::source_line(hit)
-}
-
 pub(super) fn not_found(answer: &Answer, lang: Lang) -> Reply {
     Reply::text(lang.t(&format!(
-        "没有找到与“{}”相关的内容。\n\n可以这样试试：\n• 用文中可能出现的关键词提问，如“政治建设 首要任务”；\n• 用引号查确切的词句，如“两个维护”；\n• 发送 /toc 浏览目录，/issues 查看已收录的各期。",
+        "没有找到与“{}”相关的内容。\n\n可以这样试试：\n• 用文中可能出现的关键词提问，如“政治建设 首要任务”；\n• 用英文引号查确切的词句，如 \"两个维护\"；\n• 发送 /toc 浏览目录，/issues 查看已收录的各期。",
         escape(&html::truncate_chars(&answer.question, 100))
     )))
 }
@@ -180,30 +177,37 @@ pub(super) fn split_html_lines(html_text: &str) -> Vec<Reply> {
     replies
 }
 
+/// Passages of one clause (or of one unnumbered run) are shown together by 全文 and skipped
+/// together by 上一条 / 下一条.
+fn same_group(a: &Passage, b: &Passage) -> bool {
+    a.article == b.article && a.clause == b.clause
+}
+
 /// The first passage of the run of passages sharing `i`'s article and clause.
 pub(super) fn group_start(issue: &Issue, i: usize) -> usize {
-    let same = |a: &Passage, b: &Passage| a.article == b.article && a.clause == b.clause;
     let mut s = i;
-    while s > 0 && same(&issue.passages[s - 1], &issue.passages[i]) {
+    while s > 0 && same_group(&issue.passages[s - 1], &issue.passages[i]) {
         s -= 1;
     }
     s
 }
 
+/// The last passage of the run of passages sharing `i`'s article and clause.
 pub(super) fn group_end(issue: &Issue, i: usize) -> usize {
-    let same = |a: &Passage, b: &Passage| a.article == b.article && a.clause == b.clause;
     let mut e = i;
-    while e + 1 < issue.passages.len() && same(&issue.passages[e + 1], &issue.passages[i]) {
+    while e + 1 < issue.passages.len() && same_group(&issue.passages[e + 1], &issue.passages[i]) {
         e += 1;
     }
     e
 }
 
+/// The first passage of the group after `i`'s, if any (下一条).
 pub(super) fn next_group(issue: &Issue, i: usize) -> Option<usize> {
     let next = group_end(issue, i) + 1;
     (next < issue.passages.len()).then_some(next)
 }
 
+/// The first passage of the group before `i`'s, if any (上一条).
 pub(super) fn previous_group(issue: &Issue, i: usize) -> Option<usize> {
     let start = group_start(issue, i);
     (start > 0).then(|| group_start(issue, start - 1))

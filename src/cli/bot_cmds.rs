@@ -1,17 +1,14 @@
 //! `bot`, `chat`: the Telegram bot and its terminal twin.
 
-use crate::bot::admin::Admin;
 use crate::bot::backend::EngineBackend;
 use crate::bot::settings::Settings;
-use crate::bot::{chat, telegram, Backend};
+use crate::bot::{chat, telegram};
 use crate::config::Paths;
-use crate::store::Store;
 use anyhow::Context;
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// `kuayue bot`: validate the settings, start, run until Ctrl-C / SIGTERM.
-pub fn bot(_paths: &Paths) -> anyhow::Result<()> {
+pub fn bot() -> anyhow::Result<()> {
     // The bot reads CORPUS_DIR / DATA_DIR itself, together with its own settings, so that
     // one validation names whatever is wrong.
     let settings = Settings::from_env()?;
@@ -27,23 +24,9 @@ pub fn bot(_paths: &Paths) -> anyhow::Result<()> {
     })
 }
 
-/// `kuayue chat`: the same handlers on standard input and output. Keeps its own database
-/// (`DATA_DIR/chat.sqlite3`) so that trying things here never touches the bot's subscribers.
+/// `kuayue chat`: the same handlers on standard input and output.
 pub fn chat(paths: &Paths) -> anyhow::Result<()> {
-    let backend: Arc<dyn Backend> = Arc::new(EngineBackend);
-    let library = backend.open(paths, &mut |p| eprintln!("{p}"))?;
-    std::fs::create_dir_all(&paths.data_dir)
-        .with_context(|| format!("无法创建数据目录 {}", paths.data_dir.display()))?;
-    let store = Arc::new(Store::open(&paths.data_dir.join("chat.sqlite3"))?);
-    let admins = BTreeSet::from([chat::TERMINAL_USER]);
-    let core = Arc::new(crate::bot::core::Core::new(library, store, admins));
-    let admin = Admin::new(
-        core.clone(),
-        backend,
-        paths.clone(),
-        Arc::new(tokio::sync::Notify::new()),
-    );
-    admin.announce_new();
+    let (core, admin) = chat::open(paths, Arc::new(EngineBackend))?;
     let stdin = std::io::stdin();
     chat::run(&core, &admin, stdin.lock(), &mut std::io::stdout())?;
     Ok(())

@@ -101,18 +101,10 @@ pub fn dump(paths: &Paths, json: bool) -> anyhow::Result<()> {
                 });
                 writeln!(out, "{v}")?;
             } else {
-                let clause = p
-                    .clause
-                    .as_deref()
-                    .map(|c| format!(" · {c}"))
-                    .unwrap_or_default();
                 writeln!(
                     out,
-                    "── {} · {} · {}{} [#{}, 第{}–{}行]\n{}\n",
-                    issue.meta.display(),
-                    a.pages,
-                    a.title,
-                    clause,
+                    "── {} [#{}, 第{}–{}行]\n{}\n",
+                    crate::render::source_line_of(&issue.meta, a, p),
                     p.seq,
                     p.lines[0],
                     p.lines[1],

@@ -100,7 +100,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Toc { issue, json } => corpus_cmds::toc(&paths, issue.as_deref(), json),
         Command::Dump { json } => corpus_cmds::dump(&paths, json),
         Command::Import { raw, replace } => corpus_cmds::import(&paths, &raw, replace),
-        Command::Bot => bot_cmds::bot(&paths),
+        Command::Bot => bot_cmds::bot(),
         Command::Chat => bot_cmds::chat(&paths),
     }
 }

@@ -5,7 +5,8 @@
 //! stays plain text.
 
 use super::source_line;
-use crate::search::{Answer, Marked};
+use crate::search::{Answer, Hit, Marked};
+use std::ops::Range;
 
 /// How matched words are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,15 +19,18 @@ pub enum Style {
 
 /// Apply `marks` to a text.
 pub fn marked(m: &Marked, style: Style) -> String {
+    mark(&m.text, &m.marks, style)
+}
+
+fn mark(text: &str, marks: &[Range<usize>], style: Style) -> String {
     let (open, close) = match style {
         Style::Brackets => ("【", "】"),
         Style::Bold => ("\x1b[1m", "\x1b[0m"),
     };
-    let mut out = String::with_capacity(m.text.len() + m.marks.len() * 8);
+    let mut out = String::with_capacity(text.len() + marks.len() * 8);
     let mut at = 0;
-    for r in &m.marks {
-        let (Some(before), Some(word)) = (m.text.get(at..r.start), m.text.get(r.start..r.end))
-        else {
+    for r in marks {
+        let (Some(before), Some(word)) = (text.get(at..r.start), text.get(r.start..r.end)) else {
             continue;
         };
         out.push_str(before);
@@ -35,7 +39,7 @@ pub fn marked(m: &Marked, style: Style) -> String {
         out.push_str(close);
         at = r.end;
     }
-    out.push_str(m.text.get(at..).unwrap_or(""));
+    out.push_str(text.get(at..).unwrap_or(""));
     out
 }
 
@@ -55,11 +59,7 @@ pub fn answer(a: &Answer, style: Style) -> String {
         if !best.is_empty() {
             out.push_str(&format!("   ▶ {best}\n"));
         }
-        let passage = crate::search::Marked {
-            text: h.text.clone(),
-            marks: whole_marks(h),
-        };
-        for line in marked(&passage, style)
+        for line in mark(&h.text, &whole_marks(h), style)
             .lines()
             .filter(|l| !l.trim().is_empty())
         {
@@ -74,7 +74,7 @@ pub fn answer(a: &Answer, style: Style) -> String {
 
 /// Marks for the whole passage: every place where a word marked in the snippet or the best
 /// sentence occurs.
-fn whole_marks(h: &crate::search::Hit) -> Vec<std::ops::Range<usize>> {
+fn whole_marks(h: &Hit) -> Vec<Range<usize>> {
     let mut words: Vec<&str> = h
         .snippet
         .marks
@@ -89,12 +89,12 @@ fn whole_marks(h: &crate::search::Hit) -> Vec<std::ops::Range<usize>> {
         .collect();
     words.sort_unstable();
     words.dedup();
-    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut ranges: Vec<Range<usize>> = Vec::new();
     for w in words.iter().filter(|w| !w.is_empty()) {
         ranges.extend(h.text.match_indices(*w).map(|(i, _)| i..i + w.len()));
     }
     ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
-    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut merged: Vec<Range<usize>> = Vec::new();
     for r in ranges {
         match merged.last_mut() {
             Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
