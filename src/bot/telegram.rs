@@ -311,6 +311,11 @@ fn keyboard(reply: &Reply) -> Option<InlineKeyboardMarkup> {
 /// Send replies in order; in groups the first answers the triggering message. A 429 on a
 /// reply waits as told and tries again (a few times), so flood limits slow us down instead
 /// of losing answers.
+/// Send one plain reply with no buttons: progress lines, refusals, failures.
+async fn say(bot: &Bot, chat: ChatId, text: String) -> HandlerResult {
+    send_replies(bot, chat, &[Reply::text(text)], None).await
+}
+
 async fn send_replies(
     bot: &Bot,
     chat: ChatId,
@@ -432,34 +437,22 @@ async fn on_admin_command(
     match cmd {
         AdminCommand::Stats => send_replies(&bot, chat, &[app.core.stats(user)], None).await,
         AdminCommand::Import => {
-            send_replies(
+            say(
                 &bot,
                 chat,
-                &[Reply::text(
-                    "请把一期的 .txt 原文（UTF-8，不超过 5 MB）作为文件发给我，说明里写 /import。"
-                        .into(),
-                )],
-                None,
+                "请把一期的 .txt 原文（UTF-8，不超过 5 MB）作为文件发给我，说明里写 /import。"
+                    .into(),
             )
             .await
         }
         AdminCommand::Reindex => {
             let Some(slot) = app.admin.try_begin() else {
-                return send_replies(
-                    &bot,
-                    chat,
-                    &[Reply::text("索引正在重建，完成后我会告诉你。".into())],
-                    None,
-                )
-                .await;
+                return say(&bot, chat, "索引正在重建，完成后我会告诉你。".into()).await;
             };
-            send_replies(
+            say(
                 &bot,
                 chat,
-                &[Reply::text(
-                    "⏳ 开始重建索引，旧索引在此期间照常服务…".into(),
-                )],
-                None,
+                "⏳ 开始重建索引，旧索引在此期间照常服务…".into(),
             )
             .await?;
             tokio::spawn(async move {
@@ -539,27 +532,18 @@ async fn on_document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRe
     }
     let name = doc.file_name.clone().unwrap_or_default();
     if !name.to_lowercase().ends_with(".txt") {
-        return send_replies(
+        return say(
             &bot,
             chat,
-            &[Reply::text(
-                "只能导入 .txt 文本文件（一期的原文，UTF-8 编码）。".into(),
-            )],
-            None,
+            "只能导入 .txt 文本文件（一期的原文，UTF-8 编码）。".into(),
         )
         .await;
     }
     if let Err(too_large) = admin::check_size(u64::from(doc.file.size)) {
-        return send_replies(&bot, chat, &[Reply::text(too_large)], None).await;
+        return say(&bot, chat, too_large).await;
     }
     let Some(slot) = app.admin.try_begin() else {
-        return send_replies(
-            &bot,
-            chat,
-            &[Reply::text("索引正在重建，请等它完成后再发。".into())],
-            None,
-        )
-        .await;
+        return say(&bot, chat, "索引正在重建，请等它完成后再发。".into()).await;
     };
     let _ = bot
         .send_chat_action(chat, teloxide::types::ChatAction::Typing)
@@ -574,22 +558,15 @@ async fn on_document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRe
     };
     if let Err(e) = downloaded {
         tracing::warn!("downloading a document failed: {e}");
-        return send_replies(
-            &bot,
-            chat,
-            &[Reply::text("❌ 文件下载失败，请重新发送。".into())],
-            None,
-        )
-        .await;
+        return say(&bot, chat, "❌ 文件下载失败，请重新发送。".into()).await;
     }
-    send_replies(
+    say(
         &bot,
         chat,
-        &[Reply::text(format!(
+        format!(
             "⏳ 收到 {}，正在检查和导入…",
             crate::render::html::escape(&name)
-        ))],
-        None,
+        ),
     )
     .await?;
     tokio::spawn(async move {
