@@ -214,12 +214,7 @@ mod tests {
     struct Empty(Corpus);
     impl Library for Empty {
         fn ask(&self, question: &str, _top: usize) -> Answer {
-            Answer {
-                question: question.into(),
-                not_found: true,
-                traditional: false,
-                hits: Vec::new(),
-            }
+            Answer::nothing(question)
         }
         fn corpus(&self) -> &Corpus {
             &self.0

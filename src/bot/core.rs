@@ -14,7 +14,7 @@ use super::view::{
 use super::Library;
 use crate::corpus::Issue;
 use crate::render::html::{self, escape, MAX_MESSAGE};
-use crate::search::Hit;
+use crate::search::{Answer, Hit, Level};
 use crate::store::{ChatKind, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -288,8 +288,10 @@ impl Core {
         let lib = self.library();
         let answer = lib.ask(question, (at + PAGE + 1).min(MAX_RESULTS));
         let lang = Lang::from_traditional(answer.traditional);
-        if answer.not_found || answer.hits.is_empty() {
-            return not_found(&answer, lang);
+        if answer.not_found() || answer.hits.is_empty() {
+            let mut reply = not_found(&answer, lang);
+            reply.buttons = self.retry_buttons(question, &answer, lang, None);
+            return reply;
         }
         let page: Vec<&Hit> = answer.hits.iter().skip(at).take(PAGE).collect();
         if page.is_empty() {
@@ -327,10 +329,57 @@ impl Core {
                 buttons.push(paging);
             }
         }
+        if at == 0 {
+            buttons.extend(self.retry_buttons(question, &answer, lang, key.as_deref()));
+        }
         Reply {
             html: render_answer(&answer, &page, at, lang),
             buttons,
         }
+    }
+
+    /// 您是不是要找：… (a pinyin slip) and 按原文查找 (the question's longest topical span as
+    /// an exact phrase), under answers that were not confident.
+    fn retry_buttons(
+        &self,
+        question: &str,
+        answer: &Answer,
+        lang: Lang,
+        key: Option<&str>,
+    ) -> Vec<Vec<Button>> {
+        let span =
+            answer.understood.span.as_ref().filter(|_| {
+                answer.level != Level::Confident && answer.understood.phrases.is_empty()
+            });
+        if answer.suggestion.is_none() && span.is_none() {
+            return Vec::new();
+        }
+        let key = match key {
+            Some(k) => k.to_string(),
+            None => {
+                let state = State::Answer {
+                    q: question.to_string(),
+                    at: 0,
+                    refs: Vec::new(),
+                    tr: answer.traditional,
+                };
+                match self.keep(&state, None) {
+                    Some(k) => k,
+                    None => return Vec::new(),
+                }
+            }
+        };
+        let mut row = Vec::new();
+        if let Some(s) = &answer.suggestion {
+            row.push(button(
+                html::truncate_chars(&lang.t(&format!("您是不是要找：{s}")), 30),
+                format!("s:{key}"),
+            ));
+        }
+        if span.is_some() {
+            row.push(button(lang.t("按原文查找"), format!("v:{key}")));
+        }
+        vec![row]
     }
 
     /// Store (or update) button state; `None` if the database refused, in which case the
@@ -382,6 +431,14 @@ impl Core {
             ("m", State::Answer { q, at, .. }) => {
                 Press::Edit(self.answer_page(&q, at + PAGE, Some(key)))
             }
+            ("s", State::Answer { q, .. }) => match self.library().ask(&q, 1).suggested_question {
+                Some(fixed) => Press::Send(vec![self.question(&fixed)]),
+                None => expired(),
+            },
+            ("v", State::Answer { q, .. }) => match self.library().ask(&q, 1).understood.span {
+                Some(span) => Press::Send(vec![self.question(&format!("\"{span}\""))]),
+                None => expired(),
+            },
             ("b", State::Answer { q, at, .. }) => {
                 Press::Edit(self.answer_page(&q, at.saturating_sub(PAGE), Some(key)))
             }
@@ -472,9 +529,12 @@ impl Core {
         }
         let lib = self.library();
         let answer = lib.ask(query, INLINE_RESULTS);
-        if answer.not_found {
+        if answer.not_found() {
             return Vec::new();
         }
+        let hedge = answer
+            .hedged()
+            .then(|| crate::render::HEDGE.trim_end_matches('：'));
         answer
             .hits
             .iter()
@@ -492,7 +552,12 @@ impl Core {
                         },
                         60,
                     ),
-                    description: html::truncate_chars(&h.best_sentence.text, 120),
+                    description: match hedge {
+                        Some(hedge) => {
+                            html::truncate_chars(&format!("{hedge}｜{}", h.best_sentence.text), 120)
+                        }
+                        None => html::truncate_chars(&h.best_sentence.text, 120),
+                    },
                     html: format!("<b>{}</b>\n\n{}", escape(&source), escape(&text)),
                 }
             })

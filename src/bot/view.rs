@@ -47,6 +47,17 @@ pub(super) fn render_answer(answer: &Answer, page: &[&Hit], at: usize, lang: Lan
             lang.t("问："),
             escape(&html::truncate_chars(&answer.question, 200))
         );
+        if let Some(fact) = &answer.fact {
+            out.push_str(&format!(
+                "\n💡 {}\n",
+                escape(&lang.t(&html::truncate_chars(fact, 1500)))
+            ));
+        } else if answer.hedged() {
+            out.push_str(&format!(
+                "\n<i>{}</i>\n",
+                escape(&lang.t(crate::render::HEDGE))
+            ));
+        }
         for (i, hit) in page.iter().enumerate() {
             out.push_str(&format!(
                 "\n<b>{}</b> <i>{}</i>\n",
@@ -56,6 +67,7 @@ pub(super) fn render_answer(answer: &Answer, page: &[&Hit], at: usize, lang: Lan
             out.push_str(&hit_body(hit, tier));
             out.push('\n');
         }
+        out.push_str(&footer(answer, lang));
         if html::visible_len(&out) <= MAX_MESSAGE {
             return out;
         }
@@ -107,7 +119,40 @@ pub(super) fn fit_marked(m: &crate::search::Marked, max: usize) -> String {
     format!("{}…", html::marked(&short))
 }
 
+/// What closes every answer: a suggestion for a slip, and how the question was read.
+fn footer(answer: &Answer, lang: Lang) -> String {
+    let mut out = String::new();
+    if let Some(s) = crate::render::suggestion_line(answer) {
+        out.push_str(&format!("\n{}", escape(&lang.t(&s))));
+    }
+    let read = crate::render::understood_line(&answer.understood);
+    if !read.is_empty() {
+        out.push_str(&format!(
+            "\n<i>{}</i>",
+            escape(&lang.t(&html::truncate_chars(&read, 300)))
+        ));
+    }
+    out
+}
+
 pub(super) fn not_found(answer: &Answer, lang: Lang) -> Reply {
+    if let Some(notice) = &answer.notice {
+        return Reply::text(format!(
+            "{}{}",
+            escape(&lang.t(notice)),
+            footer(answer, lang)
+        ));
+    }
+    if answer.suggestion.is_some() {
+        return Reply::text(format!(
+            "{}\n{}",
+            escape(&lang.t(&format!(
+                "没有找到与“{}”相关的内容。",
+                html::truncate_chars(&answer.question, 100)
+            ))),
+            footer(answer, lang)
+        ));
+    }
     Reply::text(lang.t(&format!(
         "没有找到与“{}”相关的内容。\n\n可以这样试试：\n• 用文中可能出现的关键词提问，如“政治建设 首要任务”；\n• 用英文引号查确切的词句，如 \"两个维护\"；\n• 发送 /toc 浏览目录，/issues 查看已收录的各期。",
         escape(&html::truncate_chars(&answer.question, 100))
@@ -232,6 +277,7 @@ mod tests {
             column: "特稿".into(),
             pages: Pages::range(4, 9),
             clause: Some("（一）条目".into()),
+            source: None,
             text: text.into(),
             snippet: Marked {
                 text: text.into(),
@@ -252,9 +298,9 @@ mod tests {
         let page: Vec<&Hit> = hits.iter().collect();
         let answer = Answer {
             question: "问<b>".repeat(300),
-            not_found: false,
-            traditional: false,
+            level: crate::search::Level::Confident,
             hits: hits.to_vec(),
+            ..Answer::default()
         };
         let html = render_answer(&answer, &page, 0, Lang::Simplified);
         assert!(

@@ -24,7 +24,8 @@ pub struct Cli {
 pub enum Command {
     /// Answer questions from the local index (builds it on first use).
     ///
-    /// With no QUESTION, reads questions from standard input, one per line.
+    /// With no QUESTION, reads questions from standard input, one per line (nothing there is
+    /// an option). A question starting with `-` goes after `--`: `kuayue ask -- -5度怎么办`.
     Ask {
         /// The question; several words are joined with spaces.
         question: Vec<String>,
@@ -34,6 +35,9 @@ pub enum Command {
         /// Print one JSON object per question.
         #[arg(long)]
         json: bool,
+        /// Search only this issue (YYYY-NN, e.g. 2019-03).
+        #[arg(long, value_name = "YYYY-NN")]
+        issue: Option<String>,
     },
     /// Build (or rebuild) the index from the corpus and say what was indexed.
     Index,
@@ -89,7 +93,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             question,
             top,
             json,
-        } => search_cmds::ask(&paths, &question, top, json),
+            issue,
+        } => search_cmds::ask(&paths, &question, top, json, issue.as_deref()),
         Command::Index => search_cmds::index(&paths),
         Command::Eval { file, json } => search_cmds::eval(&paths, &file, json),
         Command::Bench {

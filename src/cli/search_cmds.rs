@@ -3,7 +3,7 @@
 use crate::config::Paths;
 use crate::render::{json, text};
 use crate::search::eval;
-use crate::search::Engine;
+use crate::search::{AskOptions, Engine};
 use anyhow::Context;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -17,8 +17,29 @@ fn open(paths: &Paths) -> anyhow::Result<Engine> {
     Ok(Engine::open(paths, &mut progress)?)
 }
 
-pub fn ask(paths: &Paths, question: &[String], top: usize, as_json: bool) -> anyhow::Result<()> {
+pub fn ask(
+    paths: &Paths,
+    question: &[String],
+    top: usize,
+    as_json: bool,
+    issue: Option<&str>,
+) -> anyhow::Result<()> {
     let engine = open(paths)?;
+    if let Some(id) = issue {
+        if engine.corpus().issue(id).is_none() {
+            let held: Vec<&str> = engine
+                .corpus()
+                .issues
+                .iter()
+                .map(|i| i.meta.id.as_str())
+                .collect();
+            anyhow::bail!("语料中没有 {id} 这一期。已收录：{}。", held.join("、"));
+        }
+    }
+    let opts = AskOptions {
+        top: top.max(1),
+        issue: issue.map(str::to_string),
+    };
     let stdout = std::io::stdout();
     let style = if stdout.is_terminal() {
         text::Style::Bold
@@ -27,23 +48,45 @@ pub fn ask(paths: &Paths, question: &[String], top: usize, as_json: bool) -> any
     };
     let mut out = stdout.lock();
     let answer_one = |q: &str, out: &mut dyn Write| -> anyhow::Result<()> {
-        let a = engine.ask(q, top.max(1));
+        let a = engine.ask_with(q, &opts);
         if as_json {
-            writeln!(out, "{}", json::answer_line(&a))?;
+            writeln!(out, "{}", json::answer_line(&a)?)?;
         } else {
             write!(out, "{}", text::answer(&a, style))?;
         }
         Ok(())
     };
     let result = if question.is_empty() {
-        let stdin = std::io::stdin();
-        stdin.lock().lines().try_for_each(|line| {
-            let line = line.context("无法读取标准输入")?;
-            if line.trim().is_empty() {
-                return Ok(());
+        let mut stdin = std::io::stdin().lock();
+        let mut buf = Vec::new();
+        let mut line_no = 0usize;
+        loop {
+            buf.clear();
+            let n = stdin
+                .read_until(b'\n', &mut buf)
+                .context("无法读取标准输入")?;
+            if n == 0 {
+                break Ok(());
             }
-            answer_one(&line, &mut out)
-        })
+            line_no += 1;
+            // A line that is not UTF-8 is answered with an error, and the rest still are.
+            let Ok(line) = std::str::from_utf8(&buf) else {
+                let msg = format!("第 {line_no} 行不是有效的 UTF-8 文本，已跳过");
+                if as_json {
+                    writeln!(out, "{}", json::error_line(line_no, &msg))?;
+                } else {
+                    writeln!(out, "{msg}\n")?;
+                }
+                continue;
+            };
+            let line = line.trim_end_matches(['\n', '\r']);
+            if line.trim().is_empty() {
+                continue;
+            }
+            if let Err(e) = answer_one(line, &mut out) {
+                break Err(e);
+            }
+        }
     } else {
         answer_one(&question.join(" "), &mut out)
     };

@@ -8,7 +8,7 @@ pub mod json;
 pub mod text;
 
 use crate::corpus::{Article, IssueMeta, Passage, MAGAZINE};
-use crate::search::Hit;
+use crate::search::{Answer, Hit, Understood};
 
 /// Separator between the parts of a source line.
 pub const SEP: &str = " · ";
@@ -41,4 +41,39 @@ fn join(issue: &str, pages: &str, title: &str, clause: Option<&str>) -> String {
         s.push_str(c.trim());
     }
     s
+}
+
+/// The line that opens a hedged answer (可能相关).
+pub const HEDGE: &str = "没有找到完全对应的段落，以下内容可能相关：";
+
+/// The line under every answer saying how the question was read, e.g.
+/// `检索词：腹式呼吸 · 问：好处`; empty when nothing was read.
+pub fn understood_line(u: &Understood) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(c) = &u.corrected {
+        parts.push(format!("已按“{c}”查找"));
+    }
+    if !u.terms.is_empty() {
+        parts.push(format!("检索词：{}", u.terms.join(" ")));
+    }
+    for p in &u.phrases {
+        parts.push(format!("原文短语：“{p}”"));
+    }
+    if let Some(c) = &u.clause {
+        parts.push(format!("条款：{c}"));
+    }
+    if let Some(a) = &u.asks {
+        parts.push(format!("问：{a}"));
+    }
+    if let Some(i) = &u.issue {
+        parts.push(format!("限于：{i}"));
+    }
+    parts.join(SEP)
+}
+
+/// 您是不是要找：保障
+pub fn suggestion_line(a: &Answer) -> Option<String> {
+    a.suggestion
+        .as_deref()
+        .map(|s| format!("您是不是要找：{s}"))
 }

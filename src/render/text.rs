@@ -4,7 +4,7 @@
 //! Marks are 【…】 in plain output and bold when the output is a terminal, so that piped output
 //! stays plain text.
 
-use super::source_line;
+use super::{source_line, suggestion_line, understood_line, HEDGE};
 use crate::search::{Answer, Hit, Marked};
 use std::ops::Range;
 
@@ -43,31 +43,53 @@ fn mark(text: &str, marks: &[Range<usize>], style: Style) -> String {
     out
 }
 
-/// The whole answer as text.
+/// The whole answer as text: the notice or direct answer, the hedge line when it is hedged,
+/// the passages, a suggestion, and how the question was read.
 pub fn answer(a: &Answer, style: Style) -> String {
     let mut out = String::new();
-    if a.not_found {
-        out.push_str(&format!(
-            "没有找到与“{}”相关的内容。\n可以换用杂志里的关键词提问，用引号 \"…\" 查找原文短语，或用 kuayue toc 查看目录。\n",
-            a.question.trim()
-        ));
-        return out;
+    if let Some(n) = &a.notice {
+        out.push_str(n);
+        out.push('\n');
     }
-    for h in &a.hits {
-        out.push_str(&format!("{}. {}\n", h.rank, source_line(h)));
-        let best = marked(&h.best_sentence, style);
-        if !best.is_empty() {
-            out.push_str(&format!("   ▶ {best}\n"));
+    if a.not_found() {
+        if a.notice.is_none() {
+            out.push_str(&format!(
+                "没有找到与“{}”相关的内容。\n可以换用杂志里的关键词提问，用引号 \"…\" 查找原文短语，或用 kuayue toc 查看目录。\n",
+                a.question.trim()
+            ));
         }
-        for line in mark(&h.text, &whole_marks(h), style)
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-        {
-            out.push_str("   ");
-            out.push_str(line);
+    } else {
+        if let Some(f) = &a.fact {
+            out.push_str(f);
+            out.push_str("\n\n");
+        } else if a.hedged() {
+            out.push_str(HEDGE);
+            out.push_str("\n\n");
+        }
+        for h in &a.hits {
+            out.push_str(&format!("{}. {}\n", h.rank, source_line(h)));
+            let best = marked(&h.best_sentence, style);
+            if !best.is_empty() {
+                out.push_str(&format!("   ▶ {best}\n"));
+            }
+            for line in mark(&h.text, &whole_marks(h), style)
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+            {
+                out.push_str("   ");
+                out.push_str(line);
+                out.push('\n');
+            }
             out.push('\n');
         }
+    }
+    if let Some(s) = suggestion_line(a) {
+        out.push_str(&s);
         out.push('\n');
+    }
+    let read = understood_line(&a.understood);
+    if !read.is_empty() {
+        out.push_str(&format!("（{read}）\n"));
     }
     out
 }

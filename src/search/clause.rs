@@ -19,6 +19,50 @@ pub struct ClauseRef {
     pub number: u32,
 }
 
+impl ClauseRef {
+    /// How the reference is printed: `（十六）` for a clause, `第五部分` for a part.
+    pub fn label(&self) -> String {
+        let n = chinese_number(self.number);
+        match self.kind {
+            ClauseKind::Paren => format!("（{n}）"),
+            ClauseKind::Part => format!("第{n}部分"),
+        }
+    }
+}
+
+/// `16` → `十六`, `20` → `二十`, `105` → `一百零五` (up to 9999).
+pub fn chinese_number(n: u32) -> String {
+    const DIGITS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+    if n == 0 || n > 9999 {
+        return n.to_string();
+    }
+    let parts = [(n / 1000, '千'), (n / 100 % 10, '百'), (n / 10 % 10, '十')];
+    let mut out = String::new();
+    let mut zero = false;
+    for (d, unit) in parts {
+        if d == 0 {
+            zero = !out.is_empty();
+            continue;
+        }
+        if zero {
+            out.push('零');
+            zero = false;
+        }
+        if !(d == 1 && unit == '十' && out.is_empty()) {
+            out.push(DIGITS[d as usize]);
+        }
+        out.push(unit);
+    }
+    let ones = n % 10;
+    if ones > 0 {
+        if zero {
+            out.push('零');
+        }
+        out.push(DIGITS[ones as usize]);
+    }
+    out
+}
+
 /// Value of a number written in Chinese numerals (up to the thousands) or ASCII digits.
 pub fn parse_number(s: &str) -> Option<u32> {
     if s.is_empty() {
@@ -145,6 +189,15 @@ pub fn label_ref(label: &str) -> Option<ClauseRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chinese_numbers_round_trip() {
+        for n in [1, 9, 10, 11, 16, 20, 21, 99, 100, 101, 110, 999, 1005, 2019] {
+            assert_eq!(parse_number(&chinese_number(n)), Some(n), "{n}");
+        }
+        assert_eq!(chinese_number(16), "十六");
+        assert_eq!(chinese_number(105), "一百零五");
+    }
 
     #[test]
     fn numbers() {

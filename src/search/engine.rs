@@ -6,11 +6,15 @@
 //! (folded text, folded labels, clause numbers) is prepared once when the engine opens.
 
 use super::clause::{label_ref, ClauseKind, ClauseRef};
+use super::decide::{decide, Signals};
 use super::error::SearchError;
-use super::query::{analyse, Analysed, Want};
+use super::meta::{self, MetaAnswer, MetaAsk};
+use super::query::{analyse, is_setting as is_setting_word, Analysed, Want};
 use super::rank::{Features, Matcher, Rarity};
 use super::snippet::{snippet, Source};
-use super::{Answer, Hit, PassageRef};
+use super::suggest::SoundIndex;
+use super::weights::Weights;
+use super::{Answer, Hit, Level, PassageRef, Understood};
 use crate::config::Paths;
 use crate::corpus::{self, Article, Corpus, IssueMeta, Passage};
 use crate::index::build::{build_index, register};
@@ -22,23 +26,11 @@ use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Instant;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+};
 use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::{Index, IndexReader, ReloadPolicy};
-
-/// How many BM25 candidates are re-ranked.
-const CANDIDATES: usize = 25;
-/// Field weights, relative to the passage text.
-const HEADING_BOOST: f32 = 1.5;
-const TITLE_BOOST: f32 = 1.2;
-const COLUMN_BOOST: f32 = 0.5;
-/// The top passage answers when it holds at least this share of the question's evidence weight
-/// (each word weighted by its rarity, place and time words less: see `rank::SETTING_EVIDENCE`)…
-const MIN_COVERAGE: f32 = 0.5;
-/// …or when several topical words (at least this much evidence weight) meet in neighbouring
-/// sentences. Questions the magazine cannot answer match stray words at best: 广州 of 广州天气,
-/// 广州 and 深圳 of 广州到深圳的高铁, 开 and 机 of 电脑开不了机.
-const MIN_TOGETHER_WEIGHT: f32 = 4.0;
 
 /// What `rebuild` (and the first build of `open`) did.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,27 +42,44 @@ pub struct BuildStats {
     pub generation: String,
 }
 
-/// Weight of the best sentence (its own coverage plus answer-type cue) in the final score.
-const BEST_SENTENCE_WEIGHT: f32 = 0.25;
-
-/// Weight of a question word that is neither in the dictionary nor in the index.
-const UNKNOWN_WORD_FACTOR: f32 = 0.5;
-
-/// A small preference for an article's first passage, for questions that ask what it is about.
-const LEAD_BONUS: f32 = 0.03;
-
 /// A re-ranked candidate.
 struct Scored {
     score: f32,
     pid: u32,
     bm25: f32,
-    /// Whether this passage matches enough of the question to count as an answer.
-    answers: bool,
     feat: Features,
 }
 
-/// How many leading candidates of a 谁 question are checked for names.
-const PERSON_RECHECK: usize = 6;
+/// Re-ranked candidates, best first, and the decision on the best.
+#[derive(Default)]
+struct Ranked {
+    scored: Vec<Scored>,
+    level: Level,
+}
+
+/// What one search (before correction) found.
+struct Found {
+    level: Level,
+    hits: Vec<Hit>,
+    fact: Option<String>,
+    understood: Understood,
+}
+
+/// Questions of at most this many letters and ideographs are keyword searches: an unknown
+/// word in them is looked for verbatim in every passage.
+const VERBATIM_SCAN_CHARS: usize = 8;
+
+/// A hedged answer lists at most this many passages: it is a pointer, not an answer.
+const HEDGED_MAX: usize = 3;
+
+/// Options of one search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AskOptions {
+    /// How many passages at most (1–50).
+    pub top: usize,
+    /// Search only this issue (`YYYY-NN`).
+    pub issue: Option<String>,
+}
 
 /// Per passage, prepared at open: where it is and its folded forms.
 struct Entry {
@@ -98,6 +107,17 @@ pub struct Engine {
     /// Passage ids by clause number, in corpus order.
     clauses: HashMap<ClauseRef, Vec<u32>>,
     generation: String,
+    weights: Weights,
+    /// The index's words by sound, for pinyin suggestions: built on the first question that
+    /// needs one, so that opening stays fast.
+    sounds: OnceLock<SoundIndex>,
+}
+
+/// A question with a pinyin slip corrected.
+struct Fix {
+    question: String,
+    /// The word suggested in place of the one typed.
+    word: String,
 }
 
 impl std::fmt::Debug for Engine {
@@ -279,6 +299,8 @@ impl Engine {
             entries,
             clauses,
             generation,
+            weights: Weights::default(),
+            sounds: OnceLock::new(),
         })
     }
 
@@ -304,19 +326,81 @@ impl Engine {
 
     /// Answer a question with at most `top` passages. Never panics, whatever the input.
     pub fn ask(&self, question: &str, top: usize) -> Answer {
-        let q = analyse(&self.analyzer, question);
-        let hits = match self.search(&q, top.clamp(1, 50)) {
-            Ok(h) => h,
-            Err(e) => {
-                tracing::warn!("search failed: {e}");
-                Vec::new()
+        self.ask_with(question, &AskOptions { top, issue: None })
+    }
+
+    /// Answer a question with options (how many passages, which issue). The pipeline:
+    /// analyse → scope → structure (questions about the issue) → candidates → scoring →
+    /// decision → de-duplication; then, when nothing answered with confidence, the question
+    /// with its pinyin slips corrected is tried once.
+    pub fn ask_with(&self, question: &str, opts: &AskOptions) -> Answer {
+        let top = opts.top.clamp(1, 50);
+        let q = self.refine(analyse(&self.analyzer, question));
+        tracing::debug!("question {question:?}");
+        let mut answer = Answer {
+            question: question.to_string(),
+            traditional: q.traditional,
+            ..Answer::default()
+        };
+        let scope = match self.scope_of(&q, opts.issue.as_deref()) {
+            Ok(scope) => scope,
+            Err(notice) => {
+                answer.notice = Some(notice);
+                answer.understood = self.understood(&q, None);
+                return answer;
             }
         };
-        Answer {
-            question: question.to_string(),
-            not_found: hits.is_empty(),
-            traditional: q.traditional,
-            hits,
+        let mut found = self.find(&q, scope, top);
+        if found.level != Level::Confident {
+            if let Some(fix) = self.correction(&q) {
+                let fixed = self.refine(analyse(&self.analyzer, &fix.question));
+                let again = self.find(&fixed, scope, top);
+                if again.level == Level::Confident {
+                    found = again;
+                    found.understood.corrected = Some(fix.question.clone());
+                } else {
+                    answer.suggestion = Some(fix.word);
+                    answer.suggested_question = Some(fix.question);
+                }
+            }
+        }
+        answer.level = found.level;
+        answer.hits = found.hits;
+        answer.fact = found.fact;
+        answer.understood = found.understood;
+        answer
+    }
+
+    /// The issue a search is limited to: the one the options or the question name. Naming an
+    /// issue the corpus does not hold is answered with the issues it does hold.
+    fn scope_of(&self, q: &Analysed, forced: Option<&str>) -> Result<Option<u32>, String> {
+        let index_of = |id: &str| {
+            self.corpus
+                .issues
+                .iter()
+                .position(|i| i.meta.id == id)
+                .map(|i| i as u32)
+        };
+        let held = || {
+            let labels: Vec<String> = self.corpus.issues.iter().map(|i| i.meta.label()).collect();
+            labels.join("、")
+        };
+        if let Some(id) = forced {
+            return index_of(id)
+                .map(Some)
+                .ok_or_else(|| format!("语料中没有 {id} 这一期。已收录：{}。", held()));
+        }
+        match &q.issue {
+            None => Ok(None),
+            Some(r) => match r.resolve(&self.corpus).and_then(|id| index_of(&id)) {
+                Some(i) => Ok(Some(i)),
+                None => Err(format!(
+                    "语料中没有《{}》{}。已收录：{}。",
+                    crate::corpus::MAGAZINE,
+                    r.label(),
+                    held()
+                )),
+            },
         }
     }
 
@@ -330,65 +414,354 @@ impl Engine {
         (p, folded)
     }
 
-    fn search(&self, q: &Analysed, top: usize) -> tantivy::Result<Vec<Hit>> {
-        if q.concepts.is_empty() && q.clause.is_none() && q.required.is_empty() {
-            return Ok(Vec::new());
+    /// One search, without correction.
+    fn find(&self, q: &Analysed, scope: Option<u32>, top: usize) -> Found {
+        let mut understood = self.understood(q, scope);
+        let matcher = self.matcher(q);
+        let meta = q
+            .meta
+            .and_then(|ask| self.structure(ask, q, &matcher, scope));
+        if let Some(m) = &meta {
+            understood.asks = q.meta.map(|a| a.label().to_string());
+            let _ = m;
         }
+        let ranked = match self.rank(q, &matcher, scope) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!("search failed: {e}");
+                Ranked::default()
+            }
+        };
+        let mut level = ranked.level;
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut fact = None;
+        if let Some(m) = meta {
+            level = Level::Confident;
+            for &(ii, ai) in &m.articles {
+                if hits.len() >= top {
+                    break;
+                }
+                if let Some(pid) = self.first_passage(ii, ai) {
+                    if let Some(h) = self.hit(hits.len() + 1, pid, 0.0, None) {
+                        hits.push(h);
+                    }
+                }
+            }
+            fact = Some(m.fact);
+        }
+        if level != Level::NotFound {
+            let room = if level == Level::Hedged && fact.is_none() {
+                top.min(HEDGED_MAX)
+            } else {
+                top
+            };
+            let shown: Vec<PassageRef> = hits.iter().map(|h| h.passage.clone()).collect();
+            for (pid, score, feat) in self.dedup(ranked.scored, room.saturating_sub(hits.len())) {
+                let Some(h) = self.hit(hits.len() + 1, pid, score, Some(&feat)) else {
+                    continue;
+                };
+                if !shown.contains(&h.passage) {
+                    hits.push(h);
+                }
+            }
+        }
+        if hits.is_empty() {
+            level = Level::NotFound;
+        }
+        Found {
+            level,
+            hits,
+            fact,
+            understood,
+        }
+    }
+
+    /// A compound the magazine never prints (卷首语, 青年干部, 设计阶段) is searched as the parts
+    /// it does print (卷首, 青年 + 干部, 设计 + 阶段): a reader's word for a thing is often a
+    /// longer or shorter compound than the printed one, and the whole can never be found.
+    fn refine(&self, mut q: Analysed) -> Analysed {
+        let searcher = self.reader.searcher();
+        let f = self.fields;
+        let indexed = |w: &str| {
+            [f.text, f.title, f.heading, f.column].iter().any(|&field| {
+                searcher
+                    .doc_freq(&Term::from_field_text(field, w))
+                    .unwrap_or(0)
+                    > 0
+            })
+        };
+        let mut out = Vec::with_capacity(q.concepts.len());
+        for c in std::mem::take(&mut q.concepts) {
+            let parts = if c.subs.is_empty() || indexed(&c.word) {
+                Vec::new()
+            } else {
+                covering_parts(&c.word, c.subs.iter().filter(|s| indexed(s)))
+            };
+            if parts.is_empty() {
+                out.push(c);
+                continue;
+            }
+            for p in parts {
+                if out.iter().any(|o: &super::query::Concept| o.word == p) {
+                    continue;
+                }
+                out.push(super::query::Concept {
+                    setting: is_setting_word(&self.analyzer, &p),
+                    word: p,
+                    subs: Vec::new(),
+                    ..c.clone()
+                });
+            }
+        }
+        q.concepts = out;
+        q
+    }
+
+    /// The question with its first unknown word replaced by an indexed word that sounds like
+    /// it (see `suggest`), if there is one.
+    fn correction(&self, q: &Analysed) -> Option<Fix> {
+        let searcher = self.reader.searcher();
+        let f = self.fields;
+        let unknown = |w: &str| {
+            w.chars().all(crate::index::fold::is_cjk)
+                && [f.text, f.title, f.heading].iter().all(|&field| {
+                    searcher
+                        .doc_freq(&Term::from_field_text(field, w))
+                        .unwrap_or(0)
+                        == 0
+                })
+        };
+        let typed = q
+            .concepts
+            .iter()
+            .map(|c| c.word.as_str())
+            .filter(|w| (2..=4).contains(&w.chars().count()) && unknown(w))
+            .collect::<Vec<_>>();
+        if typed.is_empty() {
+            return None;
+        }
+        let sounds = self.sounds.get_or_init(|| self.sound_index());
+        typed.into_iter().find_map(|w| {
+            let s = sounds.suggest(w)?;
+            Some(Fix {
+                question: q.text.replacen(w, s, 1),
+                word: s.to_string(),
+            })
+        })
+    }
+
+    /// Every word of the passage text the index holds, with its passage count.
+    fn sound_index(&self) -> SoundIndex {
+        let searcher = self.reader.searcher();
+        let mut words: HashMap<String, u32> = HashMap::new();
+        for seg in searcher.segment_readers() {
+            let Ok(inverted) = seg.inverted_index(self.fields.text) else {
+                continue;
+            };
+            let Ok(mut stream) = inverted.terms().stream() else {
+                continue;
+            };
+            while stream.advance() {
+                if let Ok(w) = std::str::from_utf8(stream.key()) {
+                    *words.entry(w.to_string()).or_default() += stream.value().doc_freq;
+                }
+            }
+        }
+        SoundIndex::new(words)
+    }
+
+    /// How the question was read, for the line under the answer.
+    fn understood(&self, q: &Analysed, scope: Option<u32>) -> Understood {
+        let asks = q.meta.map(|m| m.label().to_string()).or_else(|| {
+            let kinds: Vec<&str> = q
+                .concepts
+                .iter()
+                .filter(|c| c.kind)
+                .map(|c| c.word.as_str())
+                .collect();
+            match q.want {
+                Want::Number => Some("数字".to_string()),
+                Want::Person => Some("人名".to_string()),
+                Want::Date => Some("日期".to_string()),
+                Want::List if kinds.is_empty() => Some("列举".to_string()),
+                _ if !kinds.is_empty() => Some(kinds.join("、")),
+                _ => None,
+            }
+        });
+        Understood {
+            terms: q
+                .concepts
+                .iter()
+                .filter(|c| !c.kind)
+                .map(|c| c.word.clone())
+                .collect(),
+            asks,
+            clause: q.clause.map(|c| c.label()),
+            issue: scope.and_then(|i| {
+                self.corpus
+                    .issues
+                    .get(i as usize)
+                    .map(|i| i.meta.id.clone())
+            }),
+            phrases: q.required.iter().map(|p| p.text.clone()).collect(),
+            corrected: None,
+            span: q.span.clone(),
+        }
+    }
+
+    /// The question compiled for matching, each word weighted by its rarity in the index.
+    fn matcher(&self, q: &Analysed) -> Matcher {
         let searcher = self.reader.searcher();
         let n_docs = searcher.num_docs().max(1) as f32;
-        let mut idf_cache: HashMap<&str, Rarity> = HashMap::new();
         let f = self.fields;
         let jieba = self.analyzer.jieba();
-        let idf_of = |w: &str| -> Rarity {
+        let w = &self.weights;
+        let rarity = |word: &str| -> Rarity {
             let df = [f.text, f.heading, f.title]
                 .iter()
                 .map(|&field| {
                     searcher
-                        .doc_freq(&Term::from_field_text(field, w))
+                        .doc_freq(&Term::from_field_text(field, word))
                         .unwrap_or(0)
                 })
                 .max()
                 .unwrap_or(0) as f32;
             let idf = (1.0 + (n_docs - df + 0.5) / (df + 0.5)).ln();
-            // A Chinese "word" that neither the dictionary nor the magazine knows was guessed
-            // by jieba's HMM, often by gluing a function character to a content one (要花,
-            // 来评): it counts half, so that a guess cannot outweigh the words of the question
-            // that are real.
-            let idf =
-                if df == 0.0 && w.chars().all(crate::index::fold::is_cjk) && !jieba.has_word(w) {
-                    idf * UNKNOWN_WORD_FACTOR
-                } else {
-                    idf
-                };
+            let idf = if df == 0.0
+                && word.chars().all(crate::index::fold::is_cjk)
+                && !jieba.has_word(word)
+            {
+                idf * w.unknown_word
+            } else {
+                idf
+            };
             Rarity {
                 idf,
                 indexed: df > 0.0,
             }
         };
-        for c in &q.concepts {
-            idf_cache.insert(c.word.as_str(), idf_of(&c.word));
-        }
-        let matcher = Matcher::new(q, |w| {
-            idf_cache.get(w).copied().unwrap_or(Rarity {
-                idf: 1.0,
-                indexed: true,
-            })
-        });
+        Matcher::new(q, rarity)
+    }
 
-        // Candidates: BM25 over text, heading, title and column, term by term.
+    /// A question about the issue itself, answered from its structure.
+    fn structure(
+        &self,
+        ask: MetaAsk,
+        q: &Analysed,
+        matcher: &Matcher,
+        scope: Option<u32>,
+    ) -> Option<MetaAnswer> {
+        let issues: Vec<(usize, &crate::corpus::Issue)> = self
+            .corpus
+            .issues
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| scope.is_none_or(|s| s as usize == *i))
+            .collect();
+        let words: Vec<meta::Word> = q
+            .concepts
+            .iter()
+            .zip(&matcher.concepts)
+            .map(|(c, m)| meta::Word {
+                text: &c.word,
+                weight: m.weight,
+            })
+            .collect();
+        meta::answer(ask, &q.text, &words, &q.titles, &issues)
+    }
+
+    /// The passage id of an article's first passage.
+    fn first_passage(&self, issue: usize, article: usize) -> Option<u32> {
+        self.entries
+            .iter()
+            .position(|e| {
+                e.issue as usize == issue
+                    && self.corpus.issues[issue].passages[e.passage as usize].article == article
+            })
+            .map(|i| i as u32)
+    }
+
+    /// Candidates, scores and the decision for the best of them.
+    fn rank(&self, q: &Analysed, matcher: &Matcher, scope: Option<u32>) -> tantivy::Result<Ranked> {
+        if q.concepts.is_empty() && q.clause.is_none() && q.required.is_empty() {
+            return Ok(Ranked::default());
+        }
+        let mut candidates = self.candidates(q, scope)?;
+        for pid in self.verbatim_candidates(q, scope, &candidates) {
+            candidates.push((pid, 0.0));
+        }
+        // The clause a reader names is a candidate whatever its words.
+        let clause_pids = self.clause_candidates(q, matcher, scope);
+        for &pid in &clause_pids {
+            if !candidates.iter().any(|c| c.0 == pid) {
+                candidates.push((pid, 0.0));
+            }
+        }
+        let mut scored = self.score(q, matcher, &candidates, &clause_pids);
+        self.log_ranking(q, matcher, &scored);
+        let Some(best) = scored.first() else {
+            return Ok(Ranked::default());
+        };
+        let signals = Signals {
+            share: best.feat.evidence_share,
+            evidence: best.feat.evidence,
+            together: best.feat.together,
+            missing_share: best.feat.missing_share,
+            verbatim: best.feat.verbatim,
+            asked_for: clause_pids.contains(&best.pid) || !q.required.is_empty(),
+            missing_number: best.feat.missing_number,
+            topical: best.feat.topical_held,
+            // A keyword search for one word that jieba happens to tag as a place (藩篱) is
+            // still about that word; two place words together (香港, 澳门) are a setting.
+            setting_keyword: q.concepts.len() == 1 && best.feat.evidence_share >= 1.0,
+        };
+        let level = decide(&signals, &self.weights);
+        tracing::debug!("decision {level:?} {signals:?}");
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            let e = &self.entries[best.pid as usize];
+            let (_, text) = self.text_of(e);
+            let missing: Vec<String> = q
+                .concepts
+                .iter()
+                .zip(&matcher.concepts)
+                .filter(|(c, m)| {
+                    !text.contains(&c.word) && !e.label.contains(&c.word) && m.evidence > 0.0
+                })
+                .map(|(c, m)| {
+                    format!(
+                        "{}:{:.1}{}",
+                        c.word,
+                        m.evidence,
+                        if m.indexed { "" } else { "!" }
+                    )
+                })
+                .collect();
+            tracing::debug!("missing {missing:?}");
+        }
+        if level == Level::NotFound {
+            scored.clear();
+        }
+        Ok(Ranked { scored, level })
+    }
+
+    /// BM25 over text, heading, title and column, built term by term (never through tantivy's
+    /// query parser), limited to the scope's issue.
+    fn candidates(&self, q: &Analysed, scope: Option<u32>) -> tantivy::Result<Vec<(u32, f32)>> {
+        let f = self.fields;
+        let w = &self.weights;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        // Sub-words are looked up in the text and title only: the heading and
-        // column are short, and each extra clause costs time on every question.
+        // Sub-words are looked up in the text and title only: the heading and column are
+        // short, and each extra clause costs time on every question.
         let add_term =
             |clauses: &mut Vec<(Occur, Box<dyn Query>)>, word: &str, weight: f32, sub: bool| {
                 let fields: &[(tantivy::schema::Field, f32)] = if sub {
-                    &[(f.text, 1.0), (f.title, TITLE_BOOST)]
+                    &[(f.text, 1.0), (f.title, w.title_boost)]
                 } else {
                     &[
                         (f.text, 1.0),
-                        (f.heading, HEADING_BOOST),
-                        (f.title, TITLE_BOOST),
-                        (f.column, COLUMN_BOOST),
+                        (f.heading, w.heading_boost),
+                        (f.title, w.title_boost),
+                        (f.column, w.column_boost),
                     ]
                 };
                 for &(field, boost) in fields {
@@ -423,34 +796,104 @@ impl Engine {
                 add_term(&mut clauses, w, 1.0, false);
             }
         }
-        let mut candidates: Vec<(u32, f32)> = Vec::new();
-        if !clauses.is_empty() {
-            let query = BooleanQuery::new(clauses);
-            let top_docs =
-                searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
-            for (score, addr) in top_docs {
-                let seg = searcher.segment_reader(addr.segment_ord);
-                let col = seg.fast_fields().u64("pid")?;
-                if let Some(pid) = col.first(addr.doc_id) {
-                    candidates.push((pid as u32, score));
-                }
+        if clauses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+        if let Some(issue) = scope.and_then(|i| self.corpus.issues.get(i as usize)) {
+            let only = TermQuery::new(
+                Term::from_field_text(f.issue, &issue.meta.id),
+                IndexRecordOption::Basic,
+            );
+            query = Box::new(BooleanQuery::new(vec![
+                (Occur::Must, query),
+                (
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(Box::new(only), 0.0)),
+                ),
+            ]));
+        }
+        let searcher = self.reader.searcher();
+        let top_docs =
+            searcher.search(&query, &TopDocs::with_limit(w.candidates).order_by_score())?;
+        let mut out = Vec::with_capacity(top_docs.len());
+        for (score, addr) in top_docs {
+            let seg = searcher.segment_reader(addr.segment_ord);
+            let col = seg.fast_fields().u64("pid")?;
+            if let Some(pid) = col.first(addr.doc_id) {
+                out.push((pid as u32, score));
             }
         }
-        // The clause a reader names is a candidate whatever its words.
-        let clause_pids = self.clause_candidates(q, &matcher);
-        for &pid in &clause_pids {
-            if !candidates.iter().any(|c| c.0 == pid) {
-                candidates.push((pid, 0.0));
+        Ok(out)
+    }
+
+    /// Passages holding a short question's word verbatim although the index does not hold it
+    /// as a word (直联 inside 双直联, a word jieba cut differently in the text): the first
+    /// complaint about Chinese search is "the word is there and search does not find it". Only
+    /// short questions with such a word pay for the scan.
+    fn verbatim_candidates(
+        &self,
+        q: &Analysed,
+        scope: Option<u32>,
+        already: &[(u32, f32)],
+    ) -> Vec<u32> {
+        let short = q.text.chars().filter(|c| c.is_alphanumeric()).count() <= VERBATIM_SCAN_CHARS;
+        if !short {
+            return Vec::new();
+        }
+        let searcher = self.reader.searcher();
+        let unknown: Vec<&str> = q
+            .concepts
+            .iter()
+            .map(|c| c.word.as_str())
+            .filter(|w| w.chars().count() >= 2)
+            .filter(|w| {
+                searcher
+                    .doc_freq(&Term::from_field_text(self.fields.text, w))
+                    .unwrap_or(0)
+                    == 0
+            })
+            .collect();
+        if unknown.is_empty() {
+            return Vec::new();
+        }
+        let finders: Vec<memchr::memmem::Finder> = unknown
+            .iter()
+            .map(|w| memchr::memmem::Finder::new(w.as_bytes()))
+            .collect();
+        let mut out = Vec::new();
+        for (pid, e) in self.entries.iter().enumerate() {
+            if out.len() >= self.weights.candidates {
+                break;
+            }
+            if scope.is_some_and(|s| s != e.issue) || already.iter().any(|c| c.0 == pid as u32) {
+                continue;
+            }
+            let (_, text) = self.text_of(e);
+            if finders.iter().any(|f| f.find(text.as_bytes()).is_some()) {
+                out.push(pid as u32);
             }
         }
+        out
+    }
+
+    /// Re-rank candidates by what BM25 cannot see (see `rank`). Ties go to the passage that
+    /// comes first in the corpus, so that the same question always gets the same order.
+    fn score(
+        &self,
+        q: &Analysed,
+        matcher: &Matcher,
+        candidates: &[(u32, f32)],
+        clause_pids: &HashSet<u32>,
+    ) -> Vec<Scored> {
+        let w = &self.weights;
         let max_bm25 = candidates
             .iter()
             .map(|c| c.1)
             .fold(0f32, f32::max)
             .max(1e-6);
-
-        // Re-rank. Recognising names costs a jieba tagging pass per sentence, so a question
-        // asking 谁 is first ranked without that cue, then its leading candidates again with it.
+        // Recognising names costs a jieba tagging pass per sentence, so a question asking 谁 is
+        // first ranked without that cue, then its leading candidates again with it.
         let rank_one = |pid: u32, bm25: f32, with_person: bool| -> Option<Scored> {
             let e = self.entries.get(pid as usize)?;
             let (p, text) = self.text_of(e);
@@ -470,17 +913,18 @@ impl Engine {
             if !feat.required_ok {
                 return None;
             }
-            let mut score = 0.3 * bm25 / max_bm25
-                + 1.0 * feat.coverage
-                + 1.0 * feat.proximity
-                + BEST_SENTENCE_WEIGHT * feat.best_score
-                + 0.5 * feat.quoted
-                + if feat.title { 0.3 } else { 0.0 }
-                // The opening passage of an article says what it is about: it wins ties.
-                + if p.seq == 1 { LEAD_BONUS } else { 0.0 };
+            let verbatim_extra = feat.verbatim.min(w.verbatim_cap) as f32;
+            let mut score = w.bm25 * bm25 / max_bm25
+                + w.coverage * feat.coverage
+                + w.proximity * feat.proximity
+                + w.best_sentence * feat.best_score
+                + w.quoted * feat.quoted
+                + if feat.title { w.title } else { 0.0 }
+                + if p.seq == 1 { w.lead } else { 0.0 }
+                + w.verbatim * verbatim_extra;
             if clause_pids.contains(&pid) {
                 // That clause first; its first passage before its continuations.
-                score += 3.0;
+                score += w.clause;
                 let first = pid == 0
                     || self
                         .entries
@@ -492,95 +936,47 @@ impl Engine {
                         })
                         .unwrap_or(true);
                 if first {
-                    score += 0.2;
+                    score += w.clause_first;
                 }
             }
-            let answers = feat.evidence_share >= MIN_COVERAGE
-                || (feat.together >= 2 && feat.evidence >= MIN_TOGETHER_WEIGHT);
             Some(Scored {
                 score,
                 pid,
                 bm25,
-                answers,
                 feat,
             })
         };
+        let order = |a: &Scored, b: &Scored| b.score.total_cmp(&a.score).then(a.pid.cmp(&b.pid));
         let mut scored: Vec<Scored> = candidates
             .iter()
             .filter_map(|&(pid, bm25)| rank_one(pid, bm25, false))
             .collect();
         if q.want == Want::Person {
-            scored.sort_by(|a, b| b.score.total_cmp(&a.score));
-            for s in scored.iter_mut().take(PERSON_RECHECK) {
+            scored.sort_by(order);
+            for s in scored.iter_mut().take(w.person_recheck) {
                 if let Some(again) = rank_one(s.pid, s.bm25, true) {
                     *s = again;
                 }
             }
         }
-        scored.sort_by(|a, b| b.score.total_cmp(&a.score));
-        if tracing::enabled!(tracing::Level::DEBUG) {
-            let words: Vec<String> = q
-                .concepts
-                .iter()
-                .zip(&matcher.concepts)
-                .map(|(c, m)| {
-                    format!(
-                        "{}:{:.2}/{:.2}{}",
-                        c.word,
-                        m.weight,
-                        m.evidence,
-                        if m.indexed { "" } else { "!" }
-                    )
-                })
-                .collect();
-            tracing::debug!(
-                "concepts {:?} want {:?} clause {:?}",
-                words,
-                q.want,
-                q.clause
-            );
-            for Scored {
-                score,
-                pid,
-                bm25,
-                feat,
-                ..
-            } in scored.iter().take(5)
-            {
-                let e = &self.entries[*pid as usize];
-                let (p, _) = self.text_of(e);
-                tracing::debug!(
-                    "{score:.3} cov {:.2} ev {:.2} evs {:.2} tog {} prox {:.2} cue {} bm25 {:.2} | {}",
-                    feat.coverage,
-                    feat.evidence,
-                    feat.evidence_share,
-                    feat.together,
-                    feat.proximity,
-                    feat.cue,
-                    bm25 / max_bm25,
-                    p.text.chars().take(40).collect::<String>()
-                );
-            }
-        }
-        let Some(best) = scored.first() else {
-            return Ok(Vec::new());
-        };
-        let clause_hit = clause_pids.contains(&best.pid);
-        if !clause_hit && q.required.is_empty() && !best.answers {
-            return Ok(Vec::new());
-        }
+        scored.sort_by(order);
+        scored
+    }
 
-        // Near-duplicates (the same paragraph reprinted) are listed once.
-        let mut hits = Vec::new();
+    /// The same paragraph printed twice (or nearly) is listed once.
+    fn dedup(&self, scored: Vec<Scored>, top: usize) -> Vec<(u32, f32, Features)> {
+        let mut out = Vec::new();
         let mut kept: Vec<(u64, Vec<u64>)> = Vec::new();
         for Scored {
             score, pid, feat, ..
         } in scored
         {
-            if hits.len() >= top {
+            if out.len() >= top {
                 break;
             }
-            let e = &self.entries[pid as usize];
+            let Some(e) = self.entries.get(pid as usize) else {
+                continue;
+            };
             if kept.iter().any(|k| k.0 == e.text_hash) {
                 continue;
             }
@@ -590,14 +986,61 @@ impl Engine {
                 continue;
             }
             kept.push((e.text_hash, sh));
-            if let Some(h) = self.hit(hits.len() + 1, pid, score, &feat) {
-                hits.push(h);
-            }
+            out.push((pid, score, feat));
         }
-        Ok(hits)
+        out
     }
 
-    fn hit(&self, rank: usize, pid: u32, score: f32, feat: &Features) -> Option<Hit> {
+    fn log_ranking(&self, q: &Analysed, matcher: &Matcher, scored: &[Scored]) {
+        if !tracing::enabled!(tracing::Level::DEBUG) {
+            return;
+        }
+        let words: Vec<String> = q
+            .concepts
+            .iter()
+            .zip(&matcher.concepts)
+            .map(|(c, m)| {
+                format!(
+                    "{}:{:.2}/{:.2}{}",
+                    c.word,
+                    m.weight,
+                    m.evidence,
+                    if m.indexed { "" } else { "!" }
+                )
+            })
+            .collect();
+        tracing::debug!(
+            "concepts {:?} want {:?} clause {:?}",
+            words,
+            q.want,
+            q.clause
+        );
+        for s in scored.iter().take(5) {
+            let e = &self.entries[s.pid as usize];
+            let (p, _) = self.text_of(e);
+            let feat = &s.feat;
+            tracing::debug!(
+                "{:.3} cov {:.2} ev {:.2} evs {:.2} miss {:.2} tog {} verb {} prox {:.2} cue {} | {}",
+                s.score,
+                feat.coverage,
+                feat.evidence,
+                feat.evidence_share,
+                feat.missing_share,
+                feat.together,
+                feat.verbatim,
+                feat.proximity,
+                feat.cue,
+                p.text.chars().take(40).collect::<String>()
+            );
+        }
+    }
+
+    fn hit(&self, rank: usize, pid: u32, score: f32, feat: Option<&Features>) -> Option<Hit> {
+        let none = Features {
+            sentences: self.entries.get(pid as usize)?.sentences.clone(),
+            ..Features::default()
+        };
+        let feat = feat.unwrap_or(&none);
         let e = self.entries.get(pid as usize)?;
         let issue = self.corpus.issues.get(e.issue as usize)?;
         let p = issue.passages.get(e.passage as usize)?;
@@ -620,6 +1063,7 @@ impl Engine {
             column: a.column.clone(),
             pages: a.pages.clone(),
             clause: p.clause.clone(),
+            source: a.source.clone(),
             text: p.text.clone(),
             snippet: snippet(
                 &src,
@@ -638,7 +1082,12 @@ impl Engine {
     /// and the passages whose article and heading match the rest of the question best are kept
     /// (七大行动第三项 is the third action of that article, not clause (三) of the 意见), the
     /// kind the reader wrote winning ties.
-    fn clause_candidates(&self, q: &Analysed, matcher: &Matcher) -> HashSet<u32> {
+    fn clause_candidates(
+        &self,
+        q: &Analysed,
+        matcher: &Matcher,
+        scope: Option<u32>,
+    ) -> HashSet<u32> {
         let Some(r) = q.clause else {
             return HashSet::new();
         };
@@ -655,6 +1104,9 @@ impl Engine {
                 let Some(e) = self.entries.get(pid as usize) else {
                     continue;
                 };
+                if scope.is_some_and(|s| s != e.issue) {
+                    continue;
+                }
                 let label: f32 = matcher
                     .label_credit(&e.label)
                     .iter()
@@ -689,6 +1141,36 @@ impl Engine {
                 .tag(s, false)
                 .iter()
                 .any(|t| t.tag == "nr" && t.word.chars().count() >= 2)
+    }
+}
+
+/// The longest non-overlapping `parts` of `word`, left to right, if together they cover at
+/// least two thirds of its characters (卷首 of 卷首语, 青年 + 干部 of 青年干部); otherwise none,
+/// since a few stray sub-words (天天 of 今天天气) are not what the word means.
+fn covering_parts<'a>(word: &str, parts: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut spans: Vec<(usize, usize, &String)> = Vec::new();
+    for p in parts {
+        for (i, _) in word.match_indices(p.as_str()) {
+            spans.push((i, i + p.len(), p));
+        }
+    }
+    spans.sort_by_key(|s| (s.0, std::cmp::Reverse(s.1)));
+    let mut chosen: Vec<String> = Vec::new();
+    let (mut at, mut covered) = (0usize, 0usize);
+    for (a, b, p) in spans {
+        if a < at {
+            continue;
+        }
+        covered += word[a..b].chars().count();
+        at = b;
+        if !chosen.contains(p) {
+            chosen.push(p.clone());
+        }
+    }
+    if covered * 3 >= word.chars().count() * 2 {
+        chosen
+    } else {
+        Vec::new()
     }
 }
 

@@ -20,11 +20,19 @@ pub struct Question {
     pub page: Option<u32>,
     pub answer: Option<String>,
     pub kind: String,
+    /// Where a question about the issue itself finds its answer: `source` (inside a result's
+    /// byline), `title` (inside its article title) or `page` (the result is the article and
+    /// starts on `page`). Absent: inside the passage text, as for every other question.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_in: Option<String>,
 }
 
 impl Question {
+    /// A question the magazine does not answer: no article or no answer string (null or
+    /// empty, as different question files write it).
     pub fn is_negative(&self) -> bool {
-        self.article.is_none() || self.answer.is_none()
+        let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
+        blank(&self.article) || blank(&self.answer)
     }
 }
 
@@ -52,6 +60,8 @@ pub struct Outcome {
     /// 1-based rank of the first correct passage among the top [`DEPTH`].
     pub rank: Option<usize>,
     pub not_found: bool,
+    /// The answer was hedged (可能相关).
+    pub hedged: bool,
     /// What came back: (article, clause, snippet) per hit.
     pub got: Vec<(String, Option<String>, String)>,
     pub expected_article: Option<String>,
@@ -59,11 +69,23 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Right and sure of it: the right passage first and confident; for a negative, no
+    /// confident answer.
     pub fn ok(&self) -> bool {
         if self.negative {
-            self.not_found
+            self.not_found || self.hedged
         } else {
-            self.rank == Some(1)
+            self.rank == Some(1) && !self.hedged
+        }
+    }
+
+    fn level(&self) -> &'static str {
+        if self.not_found {
+            "没有找到"
+        } else if self.hedged {
+            "可能相关"
+        } else {
+            "确定"
         }
     }
 }
@@ -76,6 +98,40 @@ pub struct Scores {
     pub mrr: f64,
     pub negatives: usize,
     pub negatives_not_found: usize,
+    pub calibration: Calibration,
+}
+
+/// How sure the engine was, against whether it was right. "Right" is the right passage first.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Calibration {
+    /// Answerable questions answered with confidence, the right passage first.
+    pub confident_right: usize,
+    /// Answerable questions answered with confidence, but not with the right passage first.
+    pub confident_wrong: usize,
+    /// Answerable questions answered 可能相关.
+    pub hedged: usize,
+    /// Answerable questions refused (没有找到).
+    pub refused: usize,
+    /// Negatives refused, as they should be.
+    pub negatives_refused: usize,
+    /// Negatives answered 可能相关.
+    pub negatives_hedged: usize,
+    /// Negatives answered with confidence: the failure readers notice most.
+    pub negatives_confident: usize,
+}
+
+impl Calibration {
+    fn add(&mut self, o: &Outcome) {
+        match (o.negative, o.not_found, o.hedged) {
+            (true, true, _) => self.negatives_refused += 1,
+            (true, false, true) => self.negatives_hedged += 1,
+            (true, false, false) => self.negatives_confident += 1,
+            (false, true, _) => self.refused += 1,
+            (false, false, true) => self.hedged += 1,
+            (false, false, false) if o.rank == Some(1) => self.confident_right += 1,
+            (false, false, false) => self.confident_wrong += 1,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,6 +145,24 @@ fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// Is `h` a right answer to `q`? The answer string must be where the row says the reader
+/// finds it: by default in the passage as shown (its clause label, then its text).
+fn is_right(q: &Question, article: &str, answer: &str, h: &super::Hit) -> bool {
+    let same_article = squash(&h.article) == article;
+    match q.answer_in.as_deref() {
+        Some("source") => h
+            .source
+            .as_deref()
+            .is_some_and(|s| squash(s).contains(answer)),
+        Some("title") => squash(&h.article).contains(answer),
+        Some("page") => same_article && q.page == Some(h.pages.first),
+        _ => {
+            let shown = format!("{}{}", h.clause.as_deref().unwrap_or(""), h.text);
+            same_article && squash(&shown).contains(answer)
+        }
+    }
+}
+
 /// Judge one answer.
 pub fn judge(q: &Question, a: &Answer) -> Outcome {
     let negative = q.is_negative();
@@ -98,11 +172,7 @@ pub fn judge(q: &Question, a: &Answer) -> Outcome {
             a.hits
                 .iter()
                 .take(DEPTH)
-                .position(|h| {
-                    // The passage as the reader sees it: its clause label, then its text.
-                    let shown = format!("{}{}", h.clause.as_deref().unwrap_or(""), h.text);
-                    squash(&h.article) == article && squash(&shown).contains(&answer)
-                })
+                .position(|h| is_right(q, &article, &answer, h))
                 .map(|i| i + 1)
         }
         _ => None,
@@ -113,7 +183,8 @@ pub fn judge(q: &Question, a: &Answer) -> Outcome {
         question: q.question.clone(),
         negative,
         rank,
-        not_found: a.not_found,
+        not_found: a.not_found(),
+        hedged: a.hedged(),
         got: a
             .hits
             .iter()
@@ -131,6 +202,7 @@ fn scores<'a>(outcomes: impl Iterator<Item = &'a Outcome>) -> Scores {
     let (mut r1, mut r3, mut rr) = (0usize, 0usize, 0f64);
     for o in outcomes {
         s.questions += 1;
+        s.calibration.add(o);
         if o.negative {
             s.negatives += 1;
             if o.not_found {
@@ -208,6 +280,36 @@ impl Report {
             out.push_str(&score_row(k, s));
         }
         out.push_str(&score_row("ALL", &r.overall));
+        out.push_str(&format!(
+            "\n{:<12} {:>4} {:>6} {:>6} {:>6} {:>6} {:>8} {:>8} {:>8}\n",
+            "calibration",
+            "n",
+            "ok",
+            "wrong",
+            "hedged",
+            "refused",
+            "neg-ref",
+            "neg-hdg",
+            "neg-conf"
+        ));
+        for (k, s) in r
+            .per_kind
+            .iter()
+            .chain(std::iter::once((&"ALL".to_string(), &r.overall)))
+        {
+            let c = &s.calibration;
+            out.push_str(&format!(
+                "{k:<12} {:>4} {:>6} {:>6} {:>6} {:>6} {:>8} {:>8} {:>8}\n",
+                s.questions,
+                c.confident_right,
+                c.confident_wrong,
+                c.hedged,
+                c.refused,
+                c.negatives_refused,
+                c.negatives_hedged,
+                c.negatives_confident
+            ));
+        }
         let misses: Vec<_> = r.outcomes.iter().filter(|o| !o.ok()).collect();
         if !misses.is_empty() {
             out.push_str(&format!("\n未在第一位答对的问题（{}）：\n", misses.len()));
@@ -221,8 +323,12 @@ impl Report {
                 }
             });
             out.push_str(&format!(
-                "- {} [{}] {}（{}）\n",
-                o.id, o.kind, o.question, rank
+                "- {} [{}] {}（{}，{}）\n",
+                o.id,
+                o.kind,
+                o.question,
+                rank,
+                o.level()
             ));
             if let (Some(a), Some(ans)) = (&o.expected_article, &o.expected_answer) {
                 out.push_str(&format!("    期望：{a} ⟨{ans}⟩\n"));

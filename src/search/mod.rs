@@ -14,14 +14,21 @@
 
 pub mod bench;
 pub mod clause;
+pub mod decide;
 pub mod engine;
 pub mod error;
 pub mod eval;
+pub mod lexicon;
+pub mod meta;
+pub mod noise;
 pub mod query;
 pub mod rank;
+pub mod scope;
 pub mod snippet;
+pub mod suggest;
+pub mod weights;
 
-pub use engine::{BuildStats, Engine};
+pub use engine::{AskOptions, BuildStats, Engine};
 pub use error::SearchError;
 
 use crate::corpus::{Corpus, Pages};
@@ -56,6 +63,8 @@ pub struct Hit {
     pub column: String,
     pub pages: Pages,
     pub clause: Option<String>,
+    /// The article's byline or source as printed (`转自《人民日报》`, `广州海关关长 谢松`).
+    pub source: Option<String>,
     /// The whole passage.
     pub text: String,
     /// A short window of the passage around the matches.
@@ -65,16 +74,91 @@ pub struct Hit {
     pub score: f32,
 }
 
+/// How sure the engine is that its passages answer the question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Level {
+    /// The passages hold the question's topical words together: shown as the answer.
+    Confident,
+    /// Passages share some of the question but none answers it exactly: shown as 可能相关,
+    /// behind one line that says so.
+    Hedged,
+    /// Nothing in the magazine is close enough: no passages at all.
+    #[default]
+    NotFound,
+}
+
+/// How the engine read a question, shown under every answer (检索词：… · 问：…) so that a
+/// reader can see why it answered what it did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Understood {
+    /// The topical words searched for, as folded.
+    pub terms: Vec<String>,
+    /// The kind of answer asked for (数字, 人名, 日期, 列举) or the question about the issue
+    /// itself (作者, 页码, 栏目, 目录, 期号), in Chinese.
+    pub asks: Option<String>,
+    /// The clause looked up (（十六）, 第五部分).
+    pub clause: Option<String>,
+    /// The issue the search was limited to (`2019-03`).
+    pub issue: Option<String>,
+    /// Exact phrases every passage had to contain.
+    pub phrases: Vec<String>,
+    /// The corrected question that was searched instead of the one typed.
+    pub corrected: Option<String>,
+    /// The question's longest topical span, for an exact-phrase search (按原文查找).
+    pub span: Option<String>,
+}
+
 /// The answer to one question.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Answer {
     pub question: String,
-    /// True when the magazine does not answer the question; `hits` is then empty.
-    pub not_found: bool,
+    pub level: Level,
     /// True when the question was written in Traditional characters, so that replies can
     /// answer in kind.
     pub traditional: bool,
+    /// Empty exactly when `level` is [`Level::NotFound`].
     pub hits: Vec<Hit>,
+    /// A direct answer from the issue's structure (who wrote an article, its page, what an
+    /// issue holds), when the question is about the magazine rather than inside it.
+    pub fact: Option<String>,
+    /// A word the index holds that sounds like one the reader typed (您是不是要找：…).
+    pub suggestion: Option<String>,
+    /// The question with the suggested word in place of the typed one.
+    pub suggested_question: Option<String>,
+    /// Why the search was not run as asked, e.g. the question names an issue not in the
+    /// corpus: a sentence for the reader.
+    pub notice: Option<String>,
+    pub understood: Understood,
+}
+
+impl Level {
+    /// Confident 2, hedged 1, not found 0: which of two answers is the stronger.
+    pub fn strength(self) -> u8 {
+        match self {
+            Level::Confident => 2,
+            Level::Hedged => 1,
+            Level::NotFound => 0,
+        }
+    }
+}
+
+impl Answer {
+    /// True when the magazine does not answer the question; `hits` is then empty.
+    pub fn not_found(&self) -> bool {
+        self.level == Level::NotFound
+    }
+
+    pub fn hedged(&self) -> bool {
+        self.level == Level::Hedged
+    }
+
+    /// An answer with no passages.
+    pub fn nothing(question: &str) -> Answer {
+        Answer {
+            question: question.to_string(),
+            ..Answer::default()
+        }
+    }
 }
 
 /// Read access to the corpus behind an engine, for tables of contents and neighbours.

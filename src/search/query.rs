@@ -12,6 +12,9 @@
 //!   谁 → a name, 什么时候 → a date, 哪些 → a list).
 
 use super::clause::{find_ref_span, ClauseKind, ClauseRef};
+use super::lexicon::{ANSWER_KIND, MEASURES, QUESTION_PREFIXES, STOP, WEAK};
+use super::meta::MetaAsk;
+use super::scope::IssueRef;
 use crate::index::fold::{fold_str, is_cjk, looks_traditional};
 use crate::index::Analyzer;
 
@@ -37,6 +40,9 @@ pub struct Concept {
     pub weight: f32,
     /// A place or time word (广州, 香港, 今天, 周末): it says where or when, not what about.
     pub setting: bool,
+    /// A word that only says which kind of answer is wanted (好处, 措施: see
+    /// [`crate::search::lexicon::ANSWER_KIND`]): never missing evidence.
+    pub kind: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +59,14 @@ pub struct Analysed {
     /// The measure word a 多少/几 question asks about (多少家 → 家, 几年 → 年).
     pub unit: Option<char>,
     pub traditional: bool,
+    /// The issue the question names (2019年第3期, 本期), if any.
+    pub issue: Option<IssueRef>,
+    /// What the question asks about the issue itself (作者, 页码, 栏目, 目录), if anything.
+    pub meta: Option<MetaAsk>,
+    /// The folded question without its noise: what the search read.
+    pub text: String,
+    /// The longest run of adjacent topical words, as written: what 按原文查找 looks up.
+    pub span: Option<String>,
 }
 
 /// A phrase as text and as the sequence of its words.
@@ -62,243 +76,14 @@ pub struct Phrase {
     pub words: Vec<String>,
 }
 
-/// Words that carry no content in a question: dropped.
-const STOP: &[&str] = &[
-    "请问",
-    "问下",
-    "问问",
-    "想问",
-    "想",
-    "问",
-    "一下",
-    "那个",
-    "这个",
-    "那",
-    "这",
-    "什么",
-    "啥",
-    "怎么",
-    "怎样",
-    "怎么样",
-    "如何",
-    "哪些",
-    "哪个",
-    "哪位",
-    "哪里",
-    "哪儿",
-    "哪",
-    "吗",
-    "呀",
-    "啊",
-    "呢",
-    "吧",
-    "嘛",
-    "哦",
-    "么",
-    "谁",
-    "多少",
-    "几",
-    "是",
-    "的",
-    "了",
-    "着",
-    "过",
-    "在",
-    "有",
-    "和",
-    "与",
-    "及",
-    "或",
-    "都",
-    "也",
-    "还",
-    "就",
-    "又",
-    "把",
-    "被",
-    "给",
-    "对",
-    "向",
-    "从",
-    "为",
-    "让",
-    "我",
-    "你",
-    "您",
-    "他",
-    "她",
-    "它",
-    "我们",
-    "你们",
-    "他们",
-    "请",
-    "知道",
-    "告诉",
-    "一个",
-    "个",
-    "讲",
-    "说",
-    "谈",
-    "里",
-    "中",
-    "上",
-    "下",
-    "之",
-    "其",
-    "该",
-    "能",
-    "会",
-    "可以",
-    "要",
-    "得",
-    "地",
-    "后面",
-    "还有",
-    "多",
-    "些",
-    "时",
-    "时候",
-    "主要",
-    "内容",
-    "具体",
-    "到底",
-    "究竟",
-    "一般",
-    "干嘛",
-    "干啥",
-    "干什么",
-    "做什么",
-    "来",
-    "去",
-    "讲的是",
-    "的话",
-    "要不要",
-    "还是",
-    "为了",
-    "这些",
-    "那些",
-    "这样",
-    "那样",
-    "那块",
-    "这块",
-    "这方面",
-    "是不是",
-    "有没有",
-    "哪一",
-    "哪一类",
-    "哪一种",
-    "哪几",
-    "几个",
-    "多大",
-    "多长",
-    "多久",
-    "多高",
-    "怎么办",
-    "为什么",
-    "啥子",
-    "咋",
-    "咋样",
-    "么样",
-    // English function words
-    "how",
-    "do",
-    "does",
-    "did",
-    "i",
-    "my",
-    "me",
-    "you",
-    "your",
-    "the",
-    "a",
-    "an",
-    "is",
-    "are",
-    "was",
-    "what",
-    "who",
-    "when",
-    "where",
-    "which",
-    "why",
-    "to",
-    "of",
-    "in",
-    "on",
-    "for",
-    "and",
-    "or",
-    "it",
-    "can",
-    "could",
-    "should",
-    "would",
-    "will",
-    "be",
-    "this",
-    "that",
-    "with",
-    "about",
-    "please",
-];
-
-/// Question words that jieba may glue to the following noun.
-const QUESTION_PREFIXES: &[&str] = &[
-    "哪些", "哪个", "哪位", "哪几", "哪一", "什么", "多少", "怎么", "怎样", "如何", "哪",
-];
-
-/// Words that say little on their own: kept at a lower weight.
-const WEAK: &[&str] = &[
-    "需要",
-    "必须",
-    "通常",
-    "所有",
-    "如果",
-    "要求",
-    "问题",
-    "工作",
-    "情况",
-    "方面",
-    "提出",
-    "认为",
-    "进行",
-    "开展",
-    "做",
-    "搞",
-    "用",
-    "评",
-    "参加",
-    "当",
-    "怎么说",
-    "讲话",
-    "强调",
-    "意思",
-    "相关",
-    "有关",
-    "方式",
-    "办法",
-    "一些",
-    "现在",
-    "今天",
-    "最后",
-    "以后",
-    "以前",
-    "去年",
-    "今年",
-    "当时",
-    "这次",
-    "那次",
-    "重点",
-    "通过",
-    "作数",
-];
-
 /// Analyse a question. Never fails: an empty or meaningless question yields no concepts.
 pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
     // Very long input is cut: no question needs more than this, and latency stays bounded.
     let question = truncate_chars(question, 200);
-    let folded = fold_str(question);
     let traditional = looks_traditional(question);
+    let folded = fold_str(&super::noise::strip(question));
+    let issue_span = super::scope::find(&folded);
+    let meta = super::meta::intent(&folded);
     let clause_span = find_ref_span(&folded);
     let clause = clause_span.as_ref().map(|(r, _)| *r);
     let want = want_of(&folded);
@@ -330,8 +115,9 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
     let titles = delimited(&folded, '《', '》');
 
     let mut concepts: Vec<Concept> = Vec::new();
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
     let terms = analyzer.terms(&folded);
-    for t in terms.iter().filter(|t| !t.sub) {
+    for t in &merge_dates(&folded, terms.iter().filter(|t| !t.sub).cloned().collect()) {
         // jieba sometimes glues a question word to the noun it asks about (哪些项目, 什么问题).
         if STOP.contains(&t.text.as_str()) || asks_quantity(&t.text) {
             continue;
@@ -348,7 +134,10 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
         let in_ref = clause_span
             .as_ref()
             .is_some_and(|(_, span)| t.from >= span.start && t.to <= span.end);
-        if in_ref {
+        let in_issue_ref = issue_span
+            .as_ref()
+            .is_some_and(|(_, span)| t.from < span.end && t.to > span.start);
+        if in_ref || in_issue_ref {
             continue;
         }
         let part_word = w == "部分" && clause.is_some_and(|c| c.kind == ClauseKind::Part);
@@ -360,8 +149,13 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
         if concepts.iter().any(|c| c.word == w) {
             continue;
         }
+        match runs.last_mut() {
+            Some(r) if r.end == t.from => r.end = t.to,
+            _ => runs.push(t.from..t.to),
+        }
         let single = w.chars().count() == 1 && w.chars().all(is_cjk);
-        let weight = if WEAK.contains(&w) {
+        let kind = ANSWER_KIND.contains(&w);
+        let weight = if WEAK.contains(&w) || kind {
             0.35
         } else if single {
             0.5
@@ -379,9 +173,18 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
             subs,
             weight,
             setting: is_setting(analyzer, w),
+            kind,
         });
     }
     Analysed {
+        issue: issue_span.map(|(r, _)| r),
+        meta,
+        span: runs
+            .iter()
+            .filter(|r| folded[r.start..r.end].chars().count() >= 2)
+            .max_by_key(|r| (r.len(), std::cmp::Reverse(r.start)))
+            .map(|r| folded[r.start..r.end].to_string()),
+        text: folded.clone(),
         concepts,
         required,
         quoted,
@@ -398,11 +201,38 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
 /// dictionary's general knowledge of Chinese, not a list of ours, and they are not perfect (海关
 /// is tagged `ns` too): so they only lower a word's say in whether a question is answered,
 /// never its ranking.
-fn is_setting(analyzer: &Analyzer, w: &str) -> bool {
+pub fn is_setting(analyzer: &Analyzer, w: &str) -> bool {
+    // A number is never the setting: 2020年 or 12366 is the very fact asked about.
+    if w.chars().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
     match analyzer.jieba().tag(w, false).as_slice() {
         [t] => t.word == w && matches!(t.tag, "ns" | "t"),
         _ => false,
     }
+}
+
+/// A number and the date unit after it (`12` `月` → `12月`, `2020` `年` → `2020年`) are one
+/// word: 12 alone would match 12日 or 12个, and a question about 2018年12月 is not answered by a
+/// passage that only holds 12.
+fn merge_dates(text: &str, terms: Vec<crate::index::Term>) -> Vec<crate::index::Term> {
+    let mut out: Vec<crate::index::Term> = Vec::with_capacity(terms.len());
+    for t in terms {
+        if let Some(last) = out.last_mut() {
+            let digits = last.text.chars().all(|c| c.is_ascii_digit());
+            if digits && last.to == t.from && matches!(t.text.as_str(), "年" | "月" | "日" | "号")
+            {
+                last.to = t.to;
+                last.text = text
+                    .get(last.from..last.to)
+                    .unwrap_or(&last.text)
+                    .to_string();
+                continue;
+            }
+        }
+        out.push(t);
+    }
+    out
 }
 
 /// The measure word right after 多少 or 几 (几个, 多少家, 多少首), if any.
@@ -410,7 +240,7 @@ fn unit_of(q: &str) -> Option<char> {
     for key in ["多少", "几"] {
         for (i, _) in q.match_indices(key) {
             let c = q[i + key.len()..].chars().next()?;
-            if super::rank::MEASURES.contains(c) {
+            if MEASURES.contains(c) {
                 return Some(c);
             }
         }

@@ -19,6 +19,7 @@
 //! All matching is substring search of folded words in folded text (precomputed per passage), so
 //! a word still matches where jieba cut the passage differently than the question.
 
+use super::lexicon::MEASURES;
 use super::query::{Analysed, Want};
 use memchr::memmem::Finder;
 use std::ops::Range;
@@ -53,13 +54,17 @@ pub struct ConceptMatcher {
     single: bool,
     /// A place or time word (see [`crate::search::query::Concept::setting`]).
     setting: bool,
+    /// A word that only says which kind of answer is wanted (好处, 措施).
+    kind: bool,
+    /// Holds a digit: 2020年, 12366, 1月31日.
+    number: bool,
 }
 
 impl ConceptMatcher {
     /// Can this word, met in a passage, show what the question is about? Not a place or time
     /// word, and not a single character (开 and 机 of 开不了机 sit in 开展 and 机关).
     fn topical(&self) -> bool {
-        !self.setting && !self.single
+        !self.setting && !self.single && !self.kind
     }
 }
 
@@ -74,7 +79,12 @@ pub struct Matcher {
     titles: Vec<Finder<'static>>,
     pub want: Want,
     unit: Option<char>,
+    /// The question's runs of letters, digits and ideographs, for verbatim spans.
+    runs: Vec<String>,
 }
+
+/// The shortest verbatim span that counts (see [`Matcher::verbatim`]).
+pub const VERBATIM_MIN: usize = 3;
 
 /// Where a concept occurs in a (folded) text.
 #[derive(Debug, Clone)]
@@ -95,6 +105,17 @@ pub struct Features {
     /// The same as a share of the question's evidence weight. Words the magazine never uses
     /// (高铁, 旅游, 电脑) weigh most, being rarest: they carry what an off-topic question is about.
     pub evidence_share: f32,
+    /// The largest evidence weight of a topical question word the passage does not hold whole:
+    /// what the reader asks about that the passage never mentions.
+    pub missing: f32,
+    /// The same as a share of the question's evidence weight.
+    pub missing_share: f32,
+    /// Longest verbatim span of the question in the passage (see [`Matcher::verbatim`]).
+    pub verbatim: usize,
+    /// The question gives a number (a year, a date, a hotline) the passage does not hold.
+    pub missing_number: bool,
+    /// How many topical words (see [`ConceptMatcher::topical`]) the passage holds whole.
+    pub topical_held: usize,
     /// Most distinct topical concepts (see [`ConceptMatcher::topical`]) found whole together in
     /// one pair of neighbouring sentences (or labels).
     pub together: usize,
@@ -128,7 +149,9 @@ impl Matcher {
                     whole: finder(&c.word),
                     subs: c.subs.iter().map(|s| finder(s)).collect(),
                     weight,
-                    evidence: if c.setting {
+                    evidence: if c.kind {
+                        0.0
+                    } else if c.setting {
                         weight * SETTING_EVIDENCE
                     } else {
                         weight
@@ -137,6 +160,8 @@ impl Matcher {
                     single: c.word.chars().count() == 1
                         && c.word.chars().all(crate::index::fold::is_cjk),
                     setting: c.setting,
+                    kind: c.kind,
+                    number: c.word.chars().any(|ch| ch.is_ascii_digit()),
                 }
             })
             .collect();
@@ -151,7 +176,67 @@ impl Matcher {
             titles: q.titles.iter().map(|t| finder(t)).collect(),
             want: q.want,
             unit: q.unit,
+            runs: q
+                .text
+                .split(|c: char| !(c.is_alphanumeric()))
+                .filter(|r| r.chars().count() >= VERBATIM_MIN)
+                .map(str::to_string)
+                .collect(),
         }
+    }
+
+    /// The longest stretch of the question (in characters, at least [`VERBATIM_MIN`]) that
+    /// `text` holds verbatim and that is longer than any one question word inside it: the
+    /// reader quoting the text without quote marks. 0 when there is none.
+    pub fn verbatim(&self, text: &str) -> usize {
+        let h = text.as_bytes();
+        let mut best = 0usize;
+        for run in &self.runs {
+            let bounds: Vec<usize> = run
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(run.len()))
+                .collect();
+            let n = bounds.len() - 1;
+            for i in 0..n {
+                if n - i <= best {
+                    break;
+                }
+                // Grow the span from i while the text still holds it.
+                let mut j = i + VERBATIM_MIN.max(best + 1);
+                if j > n {
+                    continue;
+                }
+                let mut longest = 0;
+                while j <= n
+                    && memchr::memmem::find(h, &run.as_bytes()[bounds[i]..bounds[j]]).is_some()
+                {
+                    longest = j - i;
+                    j += 1;
+                }
+                if longest == 0 {
+                    continue;
+                }
+                let span = &run[bounds[i]..bounds[i + longest]];
+                let word_len = self
+                    .concepts
+                    .iter()
+                    .map(|c| c.whole.needle())
+                    .filter(|w| span.as_bytes().windows(w.len()).any(|x| x == *w))
+                    .map(|w| {
+                        std::str::from_utf8(w)
+                            .map(|s| s.chars().count())
+                            .unwrap_or(0)
+                    })
+                    .max();
+                // A span that is one question word is credited as that word already; a span
+                // made only of filler (的是什么) is no evidence at all.
+                if word_len.is_some_and(|l| l < longest) {
+                    best = best.max(longest);
+                }
+            }
+        }
+        best
     }
 
     /// Every occurrence of every concept in `text`, in text order. A whole-word occurrence
@@ -161,7 +246,13 @@ impl Matcher {
         let mut out = Vec::new();
         for (ci, c) in self.concepts.iter().enumerate() {
             let n = c.whole.needle().len();
-            let wholes: Vec<usize> = c.whole.find_iter(h).collect();
+            // A number matches as a whole number: 12 is not in 2012 or 125.
+            let digit_at = |i: usize| h.get(i).is_some_and(u8::is_ascii_digit);
+            let wholes: Vec<usize> = c
+                .whole
+                .find_iter(h)
+                .filter(|&s| !c.number || !(s > 0 && digit_at(s - 1) || digit_at(s + n)))
+                .collect();
             for &s in &wholes {
                 out.push(Occurrence {
                     range: s..s + n,
@@ -231,6 +322,24 @@ impl Matcher {
             .filter(|&(i, c)| whole(i) && (c.indexed || !c.single))
             .map(|(_, c)| c.evidence)
             .sum();
+        let missing = self
+            .concepts
+            .iter()
+            .enumerate()
+            .filter(|&(i, c)| c.topical() && !whole(i))
+            .map(|(_, c)| c.evidence)
+            .fold(0f32, f32::max);
+        let topical_held = self
+            .concepts
+            .iter()
+            .enumerate()
+            .filter(|&(i, c)| c.topical() && whole(i))
+            .count();
+        let missing_number = self
+            .concepts
+            .iter()
+            .enumerate()
+            .any(|(i, c)| c.number && !whole(i));
 
         // Per-sentence credit, then the best pair of neighbours.
         let mut per_sentence: Vec<Vec<f32>> =
@@ -320,6 +429,11 @@ impl Matcher {
             proximity,
             evidence,
             evidence_share: evidence / self.total_evidence.max(1e-6),
+            missing,
+            missing_share: missing / self.total_evidence.max(1e-6),
+            missing_number,
+            topical_held,
+            verbatim: self.verbatim(text),
             together,
             cue,
             quoted,
@@ -381,9 +495,6 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
     }
     out
 }
-
-pub const MEASURES: &str =
-    "个家首年月天次项名位人条元倍%％成岁场批座所套种件篇期亿万千百分秒小时周届只台辆";
 
 /// A number the reader might be asking for: ASCII digits, or Chinese numerals before a measure word.
 pub fn has_number(s: &str) -> bool {
