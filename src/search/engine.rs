@@ -69,6 +69,9 @@ struct Found {
 /// word in them is looked for verbatim in every passage.
 const VERBATIM_SCAN_CHARS: usize = 8;
 
+/// The longest question read as one keyword (see `short_keyword`).
+const KEYWORD_CHARS: usize = 6;
+
 /// A hedged answer lists at most this many passages: it is a pointer, not an answer.
 const HEDGED_MAX: usize = 3;
 
@@ -697,7 +700,8 @@ impl Engine {
                 candidates.push((pid, 0.0));
             }
         }
-        let mut scored = self.score(q, matcher, &candidates, &clause_pids);
+        let keyword = short_keyword(q);
+        let mut scored = self.score(q, matcher, &candidates, &clause_pids, keyword.as_deref());
         self.log_ranking(q, matcher, &scored);
         let Some(best) = scored.first() else {
             return Ok(Ranked::default());
@@ -708,7 +712,13 @@ impl Engine {
             together: best.feat.together,
             missing_share: best.feat.missing_share,
             verbatim: best.feat.verbatim,
-            asked_for: clause_pids.contains(&best.pid) || !q.required.is_empty(),
+            asked_for: clause_pids.contains(&best.pid)
+                || !q.required.is_empty()
+                || keyword.as_deref().is_some_and(|k| {
+                    self.entries
+                        .get(best.pid as usize)
+                        .is_some_and(|e| self.text_of(e).1.contains(k))
+                }),
             missing_number: best.feat.missing_number,
             topical: best.feat.topical_held,
             // A keyword search for one word that jieba happens to tag as a place (藩篱) is
@@ -885,6 +895,7 @@ impl Engine {
         matcher: &Matcher,
         candidates: &[(u32, f32)],
         clause_pids: &HashSet<u32>,
+        keyword: Option<&str>,
     ) -> Vec<Scored> {
         let w = &self.weights;
         let max_bm25 = candidates
@@ -921,7 +932,12 @@ impl Engine {
                 + w.quoted * feat.quoted
                 + if feat.title { w.title } else { 0.0 }
                 + if p.seq == 1 { w.lead } else { 0.0 }
-                + w.verbatim * verbatim_extra;
+                + w.verbatim * verbatim_extra
+                + if keyword.is_some_and(|k| text.contains(k)) {
+                    w.keyword
+                } else {
+                    0.0
+                };
             if clause_pids.contains(&pid) {
                 // That clause first; its first passage before its continuations.
                 score += w.clause;
@@ -1142,6 +1158,14 @@ impl Engine {
                 .iter()
                 .any(|t| t.tag == "nr" && t.word.chars().count() >= 2)
     }
+}
+
+/// A question of 2–6 letters and ideographs is a keyword (腹式呼吸, 粤省事): a passage holding
+/// it verbatim answers it, however jieba cut either side.
+fn short_keyword(q: &Analysed) -> Option<String> {
+    let key: String = q.text.chars().filter(|c| c.is_alphanumeric()).collect();
+    let n = key.chars().count();
+    ((2..=KEYWORD_CHARS).contains(&n) && q.clause.is_none() && q.meta.is_none()).then_some(key)
 }
 
 /// The longest non-overlapping `parts` of `word`, left to right, if together they cover at

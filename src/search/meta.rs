@@ -173,7 +173,7 @@ pub fn intent(q: &str) -> Option<MetaAsk> {
 
 /// Is this question word part of what is asked (作者, 页码) rather than which article?
 pub fn is_meta_word(w: &str) -> bool {
-    META_WORDS.contains(&w)
+    META_WORDS.contains(&w) || CUES.iter().any(|(_, cues)| cues.contains(&w))
 }
 
 /// An answer from the structure.

@@ -36,6 +36,8 @@ pub struct Weights {
     /// up to [`Weights::verbatim_cap`] characters.
     pub verbatim: f32,
     pub verbatim_cap: usize,
+    /// A passage holding a keyword question (2–6 characters) verbatim comes first.
+    pub keyword: f32,
     /// The clause the reader names, and its first passage before its continuations.
     pub clause: f32,
     pub clause_first: f32,
@@ -75,6 +77,7 @@ impl Default for Weights {
             lead: 0.03,
             verbatim: 0.05,
             verbatim_cap: 8,
+            keyword: 1.0,
             clause: 3.0,
             clause_first: 0.2,
             unknown_word: 0.5,
