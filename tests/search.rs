@@ -762,3 +762,59 @@ fn the_engine_can_be_shared_between_threads() {
         assert_eq!(h.join().expect("thread"), 1);
     }
 }
+
+// ---- the editors' thesaurus ---------------------------------------------------------------
+
+/// Rewrite the thesaurus and move its modification time on, as an editor's save does.
+fn write_thesaurus(path: &std::path::Path, text: &str, tick: u64) {
+    std::fs::write(path, text).expect("write synonyms.txt");
+    let f = std::fs::File::options()
+        .write(true)
+        .open(path)
+        .expect("open synonyms.txt");
+    f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(tick))
+        .expect("set mtime");
+}
+
+#[test]
+fn a_thesaurus_edit_applies_to_the_next_question_without_a_reindex() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (_c, corpus_dir) = util::temp_corpus();
+    let synonyms = corpus_dir.join("synonyms.txt");
+    write_thesaurus(&synonyms, "# 空表\n", 1);
+    let paths = Paths {
+        corpus_dir,
+        data_dir: tmp.path().join("data"),
+    };
+    let engine = Engine::open(&paths, &mut |_| {}).expect("open");
+    let before = engine.ask("肚皮呼吸法", 3);
+    assert!(
+        before.level != Level::Confident || !before.hits[0].text.contains("腹式呼吸"),
+        "{:?}",
+        before.hits.first().map(|h| &h.text)
+    );
+
+    write_thesaurus(&synonyms, "肚皮呼吸法 = 腹式呼吸\n", 2);
+    let after = engine.ask("肚皮呼吸法", 3);
+    assert_eq!(after.level, Level::Confident);
+    assert!(after.hits[0].text.contains("腹式呼吸"));
+    assert_eq!(
+        engine.generation(),
+        Engine::open(&paths, &mut |_| {})
+            .expect("reopen")
+            .generation()
+    );
+
+    // A broken edit keeps the last good thesaurus in use.
+    write_thesaurus(&synonyms, "肚皮呼吸法 = 腹式呼吸\n只有一个词\n", 3);
+    assert_eq!(engine.ask("肚皮呼吸法", 3).level, Level::Confident);
+}
+
+#[test]
+fn the_shipped_thesaurus_parses() {
+    let path = util::corpus_dir().join("synonyms.txt");
+    let text = std::fs::read_to_string(&path).expect("corpus/synonyms.txt");
+    let t = kuayue::search::thesaurus::Thesaurus::parse(&text, &path).expect("parses");
+    assert!(t.len() >= 30, "{} groups", t.len());
+    assert!(t.alternatives("国外").contains(&"海外"));
+}

@@ -13,6 +13,7 @@ use super::query::{analyse, is_setting as is_setting_word, Analysed, Want};
 use super::rank::{Features, Matcher, Rarity};
 use super::snippet::{snippet, Source};
 use super::suggest::SoundIndex;
+use super::thesaurus::{LiveThesaurus, Thesaurus};
 use super::weights::Weights;
 use super::{Answer, Hit, Level, PassageRef, Understood};
 use crate::config::Paths;
@@ -111,6 +112,9 @@ pub struct Engine {
     clauses: HashMap<ClauseRef, Vec<u32>>,
     generation: String,
     weights: Weights,
+    /// `corpus/synonyms.txt`, re-read when it changes (see `thesaurus`); none for engines
+    /// built from a corpus in memory.
+    thesaurus: Option<LiveThesaurus>,
     /// The index's words by sound, for pinyin suggestions: built on the first question that
     /// needs one, so that opening stays fast.
     sounds: OnceLock<SoundIndex>,
@@ -130,6 +134,11 @@ impl std::fmt::Debug for Engine {
             .field("passages", &self.entries.len())
             .finish()
     }
+}
+
+/// The editors' thesaurus beside the corpus (see `thesaurus`).
+pub fn thesaurus_path(paths: &Paths) -> std::path::PathBuf {
+    paths.corpus_dir.join("synonyms.txt")
 }
 
 /// Load the user dictionary beside the corpus (or the built-in one) and the corpus itself.
@@ -157,6 +166,7 @@ impl Engine {
                 match Index::open_in_dir(&dir) {
                     Ok(index) => {
                         return Engine::from_index(corpus, analyzer, index, p.generation.clone())
+                            .map(|e| e.with_thesaurus(&thesaurus_path(paths)))
                             .map_err(|err| SearchError::Index { path: dir, err });
                     }
                     Err(e) => tracing::warn!("index {} unusable, rebuilding: {e}", dir.display()),
@@ -169,7 +179,7 @@ impl Engine {
             "索引已建立：{} 期、{} 篇、{} 段，用时 {:.2} 秒",
             stats.issues, stats.articles, stats.passages, stats.seconds
         ));
-        Ok(engine)
+        Ok(engine.with_thesaurus(&thesaurus_path(paths)))
     }
 
     /// Build a new generation from the corpus and make it current. Engines already open keep
@@ -182,7 +192,8 @@ impl Engine {
         let (analyzer, dict, corpus) = load_inputs(paths)?;
         let fingerprint = generation::fingerprint(&corpus, &dict);
         progress("正在建立索引…");
-        Engine::build(corpus, analyzer, &fingerprint, &paths.data_dir)
+        let (engine, stats) = Engine::build(corpus, analyzer, &fingerprint, &paths.data_dir)?;
+        Ok((engine.with_thesaurus(&thesaurus_path(paths)), stats))
     }
 
     /// Index `corpus` into a new generation under `data_dir`, point `index.current` at it and
@@ -304,11 +315,22 @@ impl Engine {
             generation,
             weights: Weights::default(),
             sounds: OnceLock::new(),
+            thesaurus: None,
         })
     }
 
     pub fn corpus(&self) -> &Corpus {
         &self.corpus
+    }
+
+    /// Apply the thesaurus at `path` (re-read whenever it changes) to every question. A
+    /// malformed file is reported and leaves the search without synonyms rather than down.
+    pub fn with_thesaurus(mut self, path: &Path) -> Engine {
+        match LiveThesaurus::open(path) {
+            Ok(t) => self.thesaurus = Some(t),
+            Err(e) => tracing::warn!("thesaurus not used: {e}"),
+        }
+        self
     }
 
     pub fn analyzer(&self) -> &Analyzer {
@@ -517,6 +539,12 @@ impl Engine {
             }
         }
         q.concepts = out;
+        if let Some(live) = &self.thesaurus {
+            let t = live.get();
+            if !t.is_empty() {
+                apply_thesaurus(&mut q, &t);
+            }
+        }
         q
     }
 
@@ -719,7 +747,7 @@ impl Engine {
                         .get(best.pid as usize)
                         .is_some_and(|e| self.text_of(e).1.contains(k))
                 }),
-            missing_number: best.feat.missing_number,
+            missing_number: best.feat.missing_number || self.article_lacks_a_date(q, best.pid),
             topical: best.feat.topical_held,
             // A keyword search for one word that jieba happens to tag as a place (藩篱) is
             // still about that word; two place words together (香港, 澳门) are a setting.
@@ -752,6 +780,47 @@ impl Engine {
             scored.clear();
         }
         Ok(Ranked { scored, level })
+    }
+
+    /// Does the question give a month or a day (2月, 18日) that no passage of the best
+    /// passage's article holds? A diary prints the month once above its entries, so the
+    /// article, not the entry, is where a date must be found.
+    fn article_lacks_a_date(&self, q: &Analysed, pid: u32) -> bool {
+        let dates: Vec<&str> = q
+            .concepts
+            .iter()
+            .map(|c| c.word.as_str())
+            .filter(|w| {
+                w.ends_with(['月', '日', '号'])
+                    && w.chars().next().is_some_and(|c| c.is_ascii_digit())
+            })
+            .collect();
+        if dates.is_empty() {
+            return false;
+        }
+        let Some(e) = self.entries.get(pid as usize) else {
+            return false;
+        };
+        let issue = &self.corpus.issues[e.issue as usize];
+        let article = issue.passages[e.passage as usize].article;
+        // An article's passages are neighbours in the passage table.
+        let same = |o: &&Entry| {
+            o.issue == e.issue && issue.passages[o.passage as usize].article == article
+        };
+        let at = pid as usize;
+        let before = self.entries[..at].iter().rev().take_while(same);
+        let after = self.entries[at..].iter().take_while(same);
+        let in_article: Vec<&str> = before.chain(after).map(|o| self.text_of(o).1).collect();
+        dates.iter().any(|d| {
+            !in_article.iter().any(|t| {
+                t.match_indices(d).any(|(i, _)| {
+                    !t[..i]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| c.is_ascii_digit())
+                })
+            })
+        })
     }
 
     /// BM25 over text, heading, title and column, built term by term (never through tantivy's
@@ -789,6 +858,29 @@ impl Engine {
             add_term(&mut clauses, &c.word, c.weight, false);
             for s in &c.subs {
                 add_term(&mut clauses, s, c.weight * 0.5, true);
+            }
+            for alt in &c.alts {
+                let words: Vec<String> = self
+                    .analyzer
+                    .terms(alt)
+                    .into_iter()
+                    .filter(|t| !t.sub)
+                    .map(|t| t.text)
+                    .collect();
+                match words.as_slice() {
+                    [one] => add_term(&mut clauses, one, c.weight, false),
+                    [_, _, ..] => {
+                        let terms = words
+                            .iter()
+                            .map(|w| Term::from_field_text(f.text, w))
+                            .collect();
+                        clauses.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), c.weight)),
+                        ));
+                    }
+                    [] => {}
+                }
             }
         }
         for p in q.required.iter().chain(&q.quoted) {
@@ -1157,6 +1249,41 @@ impl Engine {
                 .tag(s, false)
                 .iter()
                 .any(|t| t.tag == "nr" && t.word.chars().count() >= 2)
+    }
+}
+
+/// Give each question word its thesaurus equivalents, and add the thesaurus terms the question
+/// holds across several words (党的第十九次全国代表大会) as words of their own.
+fn apply_thesaurus(q: &mut Analysed, t: &Thesaurus) {
+    for c in &mut q.concepts {
+        c.alts = t
+            .alternatives(&c.word)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+    }
+    for term in t.terms_in(&q.text) {
+        if q.concepts
+            .iter()
+            .any(|c| c.word == term || c.alts.iter().any(|a| a == term))
+        {
+            continue;
+        }
+        let alts: Vec<String> = t
+            .alternatives(term)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        // The words the term is made of are the term now (肚皮 and 呼吸法 of 肚皮呼吸法).
+        q.concepts.retain(|c| !term.contains(c.word.as_str()));
+        q.concepts.push(super::query::Concept {
+            word: term.to_string(),
+            subs: Vec::new(),
+            alts,
+            weight: 1.0,
+            setting: false,
+            kind: false,
+        });
     }
 }
 

@@ -26,6 +26,7 @@ pub mod rank;
 pub mod scope;
 pub mod snippet;
 pub mod suggest;
+pub mod thesaurus;
 pub mod weights;
 
 pub use engine::{AskOptions, BuildStats, Engine};

@@ -35,6 +35,8 @@ pub struct Concept {
     pub word: String,
     /// Dictionary sub-words of a long word (folded).
     pub subs: Vec<String>,
+    /// Terms the editors' thesaurus holds equivalent (folded): matched as the word itself.
+    pub alts: Vec<String>,
     /// Weight from the word's role in the question (1 content, less for weak words); the engine
     /// multiplies it by the word's rarity in the corpus.
     pub weight: f32,
@@ -171,6 +173,7 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
         concepts.push(Concept {
             word: w.to_string(),
             subs,
+            alts: Vec::new(),
             weight,
             setting: is_setting(analyzer, w),
             kind,

@@ -43,6 +43,8 @@ pub struct Rarity {
 /// One content word, ready to be searched for.
 pub struct ConceptMatcher {
     whole: Finder<'static>,
+    /// The thesaurus' equivalents, matched as whole words.
+    alts: Vec<Finder<'static>>,
     subs: Vec<Finder<'static>>,
     /// Role weight × rarity (idf).
     pub weight: f32,
@@ -147,6 +149,7 @@ impl Matcher {
                 let weight = c.weight * r.idf;
                 ConceptMatcher {
                     whole: finder(&c.word),
+                    alts: c.alts.iter().map(|s| finder(s)).collect(),
                     subs: c.subs.iter().map(|s| finder(s)).collect(),
                     weight,
                     evidence: if c.kind {
@@ -260,6 +263,16 @@ impl Matcher {
                     credit: 1.0,
                 });
             }
+            for alt in &c.alts {
+                let m = alt.needle().len();
+                for s in alt.find_iter(h) {
+                    out.push(Occurrence {
+                        range: s..s + m,
+                        concept: ci,
+                        credit: 1.0,
+                    });
+                }
+            }
             for sub in &c.subs {
                 let m = sub.needle().len();
                 for s in sub.find_iter(h) {
@@ -335,11 +348,18 @@ impl Matcher {
             .enumerate()
             .filter(|&(i, c)| c.topical() && whole(i))
             .count();
-        let missing_number = self
-            .concepts
-            .iter()
-            .enumerate()
-            .any(|(i, c)| c.number && !whole(i));
+        // Years, hotlines and counts (2020年, 12366) only: a month or a day (2月, 18日) is often
+        // printed once above the entries it dates, not in each.
+        let missing_number = self.concepts.iter().enumerate().any(|(i, c)| {
+            c.number
+                && !whole(i)
+                && c.whole
+                    .needle()
+                    .iter()
+                    .filter(|b| b.is_ascii_digit())
+                    .count()
+                    >= 3
+        });
 
         // Per-sentence credit, then the best pair of neighbours.
         let mut per_sentence: Vec<Vec<f32>> =
