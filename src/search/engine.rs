@@ -277,6 +277,11 @@ impl Engine {
                     }
                     label.push_str(&a.column);
                     label.push('\n');
+                    // Readers name an article by its author (谢松的文章, 吴紫骊那篇).
+                    if let Some(src) = &a.source {
+                        label.push_str(src);
+                        label.push('\n');
+                    }
                 }
                 for h in [&p.section, &p.clause].into_iter().flatten() {
                     label.push_str(h);

@@ -361,3 +361,36 @@ pub const WEAK: &[&str] = &[
 /// Measure words: what follows a number (193家, 两个, 10首).
 pub const MEASURES: &str =
     "个家首年月天次项名位人条元倍%％成岁场批座所套种件篇期亿万千百分秒小时周届只台辆";
+
+/// Words that point at an article as a whole (那篇说…, 文章里…): the other words of such a
+/// question may name the article rather than the passage, so they are looked for in the whole
+/// article too.
+pub const ARTICLE_POINTERS: &[&str] = &[
+    "那篇",
+    "这篇",
+    "文章",
+    "一文",
+    "文中",
+    "长文",
+    "稿子",
+    "那一篇",
+    "这一篇",
+];
+
+/// What a sentence that answers a question about benefits, reasons or ways says: for 好处 and
+/// 作用, what something brings (可以, 有助于, 起到); for 原因 and 为什么, a cause (因为, 由于,
+/// 是为了); for 办法 and 怎么办, a course of action (要, 应, 可以, 通过).
+pub const BENEFIT_CUES: &[&str] = &[
+    "可以",
+    "能够",
+    "有助于",
+    "有利于",
+    "起到",
+    "提高",
+    "降低",
+    "增强",
+    "改善",
+    "促进",
+];
+pub const REASON_CUES: &[&str] = &["因为", "由于", "是为了", "为了", "因此", "所以", "原因"];
+pub const METHOD_CUES: &[&str] = &["要", "应", "可以", "通过", "需要", "须", "采取"];

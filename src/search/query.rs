@@ -28,6 +28,48 @@ pub enum Want {
     List,
 }
 
+/// What a question asks about its topic beyond the kind of answer: its benefit (好处, 作用),
+/// its reason (为什么, 原因) or the way to do it (怎么办, 办法).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aspect {
+    None,
+    Benefit,
+    Reason,
+    Method,
+}
+
+fn aspect_of(q: &str) -> Aspect {
+    let has = |xs: &[&str]| xs.iter().any(|x| q.contains(x));
+    if has(&[
+        "好处",
+        "作用",
+        "意义",
+        "效果",
+        "用处",
+        "有什么用",
+        "有啥用",
+        "益处",
+    ]) {
+        Aspect::Benefit
+    } else if has(&["为什么", "为何", "为啥", "原因", "目的", "干嘛要"]) {
+        Aspect::Reason
+    } else if has(&[
+        "怎么办",
+        "咋办",
+        "咋整",
+        "办法",
+        "措施",
+        "做法",
+        "方法",
+        "怎么做",
+        "如何做",
+    ]) {
+        Aspect::Method
+    } else {
+        Aspect::None
+    }
+}
+
 /// A content word of the question.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Concept {
@@ -69,6 +111,9 @@ pub struct Analysed {
     pub text: String,
     /// The longest run of adjacent topical words, as written: what 按原文查找 looks up.
     pub span: Option<String>,
+    pub aspect: Aspect,
+    /// The question points at an article as a whole (那篇说…, 文章里…).
+    pub refers_to_article: bool,
 }
 
 /// A phrase as text and as the sequence of its words.
@@ -180,6 +225,10 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
         });
     }
     Analysed {
+        aspect: aspect_of(&folded),
+        refers_to_article: super::lexicon::ARTICLE_POINTERS
+            .iter()
+            .any(|p| folded.contains(p)),
         issue: issue_span.map(|(r, _)| r),
         meta,
         span: runs

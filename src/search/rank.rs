@@ -20,7 +20,7 @@
 //! a word still matches where jieba cut the passage differently than the question.
 
 use super::lexicon::MEASURES;
-use super::query::{Analysed, Want};
+use super::query::{Analysed, Aspect, Want};
 use memchr::memmem::Finder;
 use std::ops::Range;
 
@@ -60,6 +60,8 @@ pub struct ConceptMatcher {
     kind: bool,
     /// Holds a digit: 2020年, 12366, 1月31日.
     number: bool,
+    /// An ordinal (第三届, 第二次): the third is not the second.
+    ordinal: bool,
 }
 
 impl ConceptMatcher {
@@ -80,10 +82,16 @@ pub struct Matcher {
     required: Vec<Finder<'static>>,
     titles: Vec<Finder<'static>>,
     pub want: Want,
+    aspect: Aspect,
+    /// The question asks for a time of day (几点).
+    clock: bool,
     unit: Option<char>,
     /// The question's runs of letters, digits and ideographs, for verbatim spans.
     runs: Vec<String>,
 }
+
+/// What a sentence holding the asked aspect (a benefit, a reason, a way) adds to its cue.
+const ASPECT_CUE: f32 = 0.1;
 
 /// The shortest verbatim span that counts (see [`Matcher::verbatim`]).
 pub const VERBATIM_MIN: usize = 3;
@@ -165,6 +173,7 @@ impl Matcher {
                     setting: c.setting,
                     kind: c.kind,
                     number: c.word.chars().any(|ch| ch.is_ascii_digit()),
+                    ordinal: is_ordinal(&c.word),
                 }
             })
             .collect();
@@ -178,6 +187,10 @@ impl Matcher {
             required: q.required.iter().map(|p| finder(&p.text)).collect(),
             titles: q.titles.iter().map(|t| finder(t)).collect(),
             want: q.want,
+            aspect: q.aspect,
+            clock: ["几点", "几时几分", "什么时间段"]
+                .iter()
+                .any(|w| q.text.contains(w)),
             unit: q.unit,
             runs: q
                 .text
@@ -351,15 +364,17 @@ impl Matcher {
         // Years, hotlines and counts (2020年, 12366) only: a month or a day (2月, 18日) is often
         // printed once above the entries it dates, not in each.
         let missing_number = self.concepts.iter().enumerate().any(|(i, c)| {
-            c.number
-                && !whole(i)
-                && c.whole
-                    .needle()
-                    .iter()
-                    .filter(|b| b.is_ascii_digit())
-                    .count()
-                    >= 3
-        });
+            !whole(i)
+                && ((c.number
+                    && c.whole
+                        .needle()
+                        .iter()
+                        .filter(|b| b.is_ascii_digit())
+                        .count()
+                        >= 3)
+                    || c.ordinal)
+        }) || (self.clock
+            && !sentences.iter().any(|r| has_clock_time(&text[r.clone()])));
 
         // Per-sentence credit, then the best pair of neighbours.
         let mut per_sentence: Vec<Vec<f32>> =
@@ -470,16 +485,28 @@ impl Matcher {
     /// very unit asked about (多少家 → 193家) counts more than any number.
     fn cue(&self, s: &str, person: impl FnOnce() -> bool) -> f32 {
         let yes = |b: bool| if b { 0.2 } else { 0.0 };
-        match self.want {
-            Want::Any => 0.0,
-            Want::Number => match self.unit {
-                Some(u) if has_number_with(s, u) => 0.35,
-                _ => yes(has_number(s)),
-            },
-            Want::Date => yes(has_date(s)),
-            Want::List => yes(s.matches('、').count() >= 2 || s.contains("一是")),
-            Want::Person => yes(person()),
-        }
+        let cues: &[&str] = match self.aspect {
+            Aspect::None => &[],
+            Aspect::Benefit => super::lexicon::BENEFIT_CUES,
+            Aspect::Reason => super::lexicon::REASON_CUES,
+            Aspect::Method => super::lexicon::METHOD_CUES,
+        };
+        let aspect = if cues.iter().any(|c| s.contains(c)) {
+            ASPECT_CUE
+        } else {
+            0.0
+        };
+        aspect
+            + match self.want {
+                Want::Any => 0.0,
+                Want::Number => match self.unit {
+                    Some(u) if has_number_with(s, u) => 0.35,
+                    _ => yes(has_number(s)),
+                },
+                Want::Date => yes(has_date(s)),
+                Want::List => yes(s.matches('、').count() >= 2 || s.contains("一是")),
+                Want::Person => yes(person()),
+            }
     }
 }
 
@@ -535,6 +562,34 @@ pub fn has_number_with(s: &str, unit: char) -> bool {
     })
 }
 
+/// An ordinal: 第 and a Chinese or Arabic number before a measure word (第三届, 第2次).
+fn is_ordinal(w: &str) -> bool {
+    let Some(rest) = w.strip_prefix('第') else {
+        return false;
+    };
+    let digits: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十百".contains(*c))
+        .collect();
+    !digits.is_empty() && rest[digits.len()..].chars().count() <= 1
+}
+
+/// A time of day: `9点`, `9:00`, `18时`, `上午9`.
+pub fn has_clock_time(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().collect();
+    chars
+        .windows(2)
+        .any(|w| w[0].is_ascii_digit() && matches!(w[1], '点' | '时' | ':' | '：'))
+        || ["上午", "下午", "晚上", "早上", "中午"].iter().any(|p| {
+            s.match_indices(p).any(|(i, _)| {
+                s[i + p.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_digit())
+            })
+        })
+}
+
 /// A date: `2月13日`, `2019年`, `1月31日`.
 pub fn has_date(s: &str) -> bool {
     let chars: Vec<char> = s.chars().collect();
@@ -552,6 +607,13 @@ mod tests {
         let t = "甲乙。丙丁！“戊。”\n己";
         let s: Vec<&str> = sentences(t).into_iter().map(|r| &t[r]).collect();
         assert_eq!(s, vec!["甲乙。", "丙丁！", "“戊。”", "己"]);
+    }
+
+    #[test]
+    fn ordinals_and_clock_times() {
+        assert!(is_ordinal("第三届") && is_ordinal("第2次") && !is_ordinal("第一责任人"));
+        assert!(has_clock_time("每天9点到18点") && has_clock_time("上午9时"));
+        assert!(!has_clock_time("8-12月人工接听总量164.70万次"));
     }
 
     #[test]
