@@ -70,6 +70,10 @@ struct Found {
 /// word in them is looked for verbatim in every passage.
 const VERBATIM_SCAN_CHARS: usize = 8;
 
+/// Candidates of a question that points at an article (那篇说…) checked against the rest of
+/// their article.
+const ARTICLE_RECHECK: usize = 12;
+
 /// The longest question read as one keyword (see `short_keyword`).
 const KEYWORD_CHARS: usize = 6;
 
@@ -1072,8 +1076,55 @@ impl Engine {
                 }
             }
         }
+        if q.refers_to_article {
+            scored.sort_by(order);
+            for sc in scored.iter_mut().take(ARTICLE_RECHECK) {
+                sc.score += w.article * self.article_credit(matcher, sc.pid);
+            }
+        }
         scored.sort_by(order);
         scored
+    }
+
+    /// The share of the question (by weight) that the rest of a passage's article holds and the
+    /// passage itself does not: for questions that name the article by a word from it
+    /// (四航局那篇说…).
+    fn article_credit(&self, matcher: &Matcher, pid: u32) -> f32 {
+        let Some(e) = self.entries.get(pid as usize) else {
+            return 0.0;
+        };
+        let issue = &self.corpus.issues[e.issue as usize];
+        let article = issue.passages[e.passage as usize].article;
+        let same = |o: &&Entry| {
+            o.issue == e.issue && issue.passages[o.passage as usize].article == article
+        };
+        let at = pid as usize;
+        let (_, own_text) = self.text_of(e);
+        let own: Vec<f32> = matcher
+            .label_credit(own_text)
+            .iter()
+            .zip(matcher.label_credit(&e.label))
+            .map(|(a, b)| a.max(b))
+            .collect();
+        let mut elsewhere = vec![0f32; own.len()];
+        let before = self.entries[..at].iter().rev().take_while(same);
+        let after = self.entries[at + 1..].iter().take_while(same);
+        for o in before.chain(after) {
+            for (i, c) in matcher
+                .label_credit(self.text_of(o).1)
+                .into_iter()
+                .enumerate()
+            {
+                elsewhere[i] = elsewhere[i].max(c);
+            }
+        }
+        let gained: f32 = matcher
+            .concepts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| c.weight * (elsewhere[i] - own[i]).max(0.0))
+            .sum();
+        gained / matcher.total.max(1e-6)
     }
 
     /// The same paragraph printed twice (or nearly) is listed once.

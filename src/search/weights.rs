@@ -36,6 +36,9 @@ pub struct Weights {
     /// up to [`Weights::verbatim_cap`] characters.
     pub verbatim: f32,
     pub verbatim_cap: usize,
+    /// For a question pointing at an article (那篇说…), the share of the question the rest of
+    /// the passage's article holds.
+    pub article: f32,
     /// A passage holding a keyword question (2–6 characters) verbatim comes first.
     pub keyword: f32,
     /// The clause the reader names, and its first passage before its continuations.
@@ -78,6 +81,7 @@ impl Default for Weights {
             verbatim: 0.05,
             verbatim_cap: 8,
             keyword: 1.0,
+            article: 0.3,
             clause: 3.0,
             clause_first: 0.2,
             unknown_word: 0.5,
