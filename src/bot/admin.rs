@@ -213,13 +213,13 @@ mod tests {
 
     struct Empty(Corpus);
     impl Library for Empty {
-        fn ask(&self, question: &str, _top: usize) -> Answer {
-            Answer {
+        fn ask(&self, question: &str, _top: usize) -> Result<Answer, crate::bot::SearchFailed> {
+            Ok(Answer {
                 question: question.into(),
                 not_found: true,
                 traditional: false,
                 hits: Vec::new(),
-            }
+            })
         }
         fn corpus(&self) -> &Corpus {
             &self.0

@@ -320,6 +320,20 @@ impl Engine {
         }
     }
 
+    /// Like [`Engine::ask`], but a search that fails inside the index is an error instead of
+    /// an empty answer, so that the bot can tell a damaged index from a question the
+    /// magazine does not answer.
+    pub fn try_ask(&self, question: &str, top: usize) -> tantivy::Result<Answer> {
+        let q = analyse(&self.analyzer, question);
+        let hits = self.search(&q, top.clamp(1, 50))?;
+        Ok(Answer {
+            question: question.to_string(),
+            not_found: hits.is_empty(),
+            traditional: q.traditional,
+            hits,
+        })
+    }
+
     fn text_of<'a>(&'a self, e: &'a Entry) -> (&'a Passage, &'a str) {
         let p = &self.corpus.issues[e.issue as usize].passages[e.passage as usize];
         let folded = e

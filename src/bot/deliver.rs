@@ -1,0 +1,384 @@
+//! Delivering replies: every message the bot sends in answer to someone (answers, command
+//! replies, admins' progress lines and reports) goes through the [`Courier`].
+//!
+//! - One queue per chat, drained in order by a task of its own: a chat whose sends are slow
+//!   or failing (a 429 to wait out, a 5xx after which teloxide-core itself sleeps 10 s inside
+//!   the request) holds up only its own queue, never another chat's, and never the
+//!   dispatcher's worker for that chat (the handler only enqueues).
+//! - 429: wait `retry_after` and send again, as often as it takes. 5xx, network errors,
+//!   timeouts, answers that are not JSON (a proxy's error page): retry with exponential
+//!   backoff. Either way the reply is given up only after [`ReplyPolicy::give_up_after`]
+//!   (10 minutes by default), with an error in the log. Errors that retrying cannot fix
+//!   (400, 403: blocked, chat not found) are logged and the reply dropped at once.
+//! - Pacing before each attempt, to meet few 429s in the first place: all chats together at
+//!   most `per_second`, a private chat at most one message per `private_gap`, a group at most
+//!   20 a minute ([`GroupPacer`]).
+//! - Stopping: [`Courier::flush`] waits (within a grace period) until every queued reply has
+//!   been sent or given up.
+
+use super::core::Reply;
+use super::pace::GroupPacer;
+use super::settings::ReplyPolicy;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use teloxide::prelude::*;
+use teloxide::types::{
+    InlineKeyboardButton, InlineKeyboardMarkup, MessageId, ParseMode, ReplyParameters,
+};
+use teloxide::{ApiError, RequestError};
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+/// One message to deliver to a chat.
+#[derive(Debug, Clone)]
+enum Job {
+    Send {
+        reply: Reply,
+        reply_to: Option<MessageId>,
+    },
+    Edit {
+        message: MessageId,
+        reply: Reply,
+    },
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Retry {
+    /// Telegram said how long to wait.
+    After(Duration),
+    /// A transient failure: wait the next backoff step.
+    Backoff,
+    /// Retrying cannot help.
+    Never,
+}
+
+/// Sends replies, one ordered queue per chat. Cheap to clone.
+#[derive(Clone)]
+pub struct Courier {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    bot: Bot,
+    policy: ReplyPolicy,
+    queues: Mutex<HashMap<i64, VecDeque<Job>>>,
+    groups: GroupPacer,
+    /// When the next message (any chat) may start.
+    next_slot: Mutex<Instant>,
+    /// When each private chat last got a message.
+    last_private: Mutex<HashMap<i64, Instant>>,
+    /// Messages queued or in flight.
+    pending: AtomicUsize,
+    idle: Notify,
+    /// Replies given up (for logs and tests).
+    given_up: AtomicUsize,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every critical section is a few map operations; a panic cannot leave them half-done.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Courier {
+    pub fn new(bot: Bot, policy: ReplyPolicy) -> Courier {
+        Courier {
+            inner: Arc::new(Inner {
+                bot,
+                policy,
+                queues: Mutex::new(HashMap::new()),
+                groups: GroupPacer::default(),
+                next_slot: Mutex::new(Instant::now()),
+                last_private: Mutex::new(HashMap::new()),
+                pending: AtomicUsize::new(0),
+                idle: Notify::new(),
+                given_up: AtomicUsize::new(0),
+            }),
+        }
+    }
+
+    /// Queue `replies` for `chat`, in order; the first answers `reply_to` (in groups).
+    pub fn send(&self, chat: ChatId, replies: Vec<Reply>, reply_to: Option<MessageId>) {
+        let jobs = replies.into_iter().enumerate().map(|(i, reply)| Job::Send {
+            reply,
+            reply_to: if i == 0 { reply_to } else { None },
+        });
+        self.enqueue(chat.0, jobs.collect());
+    }
+
+    /// Queue one plain message without buttons.
+    pub fn say(&self, chat: ChatId, html: String) {
+        self.send(chat, vec![Reply::text(html)], None);
+    }
+
+    /// Queue an edit of the bot's message `message` in `chat` (a button press).
+    pub fn edit(&self, chat: ChatId, message: MessageId, reply: Reply) {
+        self.enqueue(chat.0, vec![Job::Edit { message, reply }]);
+    }
+
+    /// Messages queued or in flight.
+    pub fn pending(&self) -> usize {
+        self.inner.pending.load(Ordering::Acquire)
+    }
+
+    /// Replies given up since start.
+    pub fn given_up(&self) -> usize {
+        self.inner.given_up.load(Ordering::Acquire)
+    }
+
+    /// Wait until every queued message has been sent or given up, at most `grace`. Returns
+    /// how many are still pending (and will be lost when the process exits).
+    pub async fn flush(&self, grace: Duration) -> usize {
+        let deadline = Instant::now() + grace;
+        loop {
+            let idle = self.inner.idle.notified();
+            let left = self.pending();
+            if left == 0 || Instant::now() >= deadline {
+                return left;
+            }
+            tokio::select! {
+                _ = idle => {}
+                _ = tokio::time::sleep_until(deadline) => {}
+            }
+        }
+    }
+
+    fn enqueue(&self, chat: i64, jobs: Vec<Job>) {
+        if jobs.is_empty() {
+            return;
+        }
+        let start_worker = {
+            let mut queues = lock(&self.inner.queues);
+            self.inner.pending.fetch_add(jobs.len(), Ordering::AcqRel);
+            let fresh = !queues.contains_key(&chat);
+            queues.entry(chat).or_default().extend(jobs);
+            fresh
+        };
+        if start_worker {
+            let inner = self.inner.clone();
+            tokio::spawn(async move { inner.drain(chat).await });
+        }
+    }
+}
+
+impl Inner {
+    /// Deliver `chat`'s queue in order; exit (removing the queue) when it is empty. The queue
+    /// exists exactly while its worker runs, so `enqueue` starts one worker per chat.
+    async fn drain(self: Arc<Self>, chat: i64) {
+        loop {
+            let job = {
+                let mut queues = lock(&self.queues);
+                match queues.get_mut(&chat).and_then(VecDeque::pop_front) {
+                    Some(job) => job,
+                    None => {
+                        queues.remove(&chat);
+                        return;
+                    }
+                }
+            };
+            // A panic inside one delivery must not kill the queue: run it as its own task.
+            let me = self.clone();
+            if let Err(e) = tokio::spawn(async move { me.deliver(chat, job).await }).await {
+                tracing::error!(chat, "delivering a reply failed: {e}");
+            }
+            if self.pending.fetch_sub(1, Ordering::AcqRel) == 1 {
+                self.idle.notify_waiters();
+            }
+        }
+    }
+
+    /// Send one message, retrying as the module doc says.
+    async fn deliver(&self, chat: i64, job: Job) {
+        let started = Instant::now();
+        let mut backoff = self.policy.backoff;
+        let mut attempts = 0u32;
+        loop {
+            self.pace(chat, matches!(job, Job::Send { .. })).await;
+            attempts += 1;
+            let result = self.attempt(chat, &job).await;
+            let err = match result {
+                Ok(()) => {
+                    if attempts > 1 {
+                        tracing::info!(chat, attempts, "reply delivered after retrying");
+                    }
+                    return;
+                }
+                Err(e) => e,
+            };
+            let what = super::telegram::redact(&err, &self.bot);
+            let wait = match classify(&err) {
+                Retry::After(d) => d,
+                Retry::Backoff => {
+                    let d = backoff;
+                    backoff = backoff.saturating_mul(2).min(self.policy.max_backoff);
+                    d
+                }
+                Retry::Never => {
+                    // "message is not modified": the edit already shows what it should.
+                    if !what.contains("message is not modified") {
+                        tracing::warn!(chat, "reply dropped: {what}");
+                    }
+                    return;
+                }
+            };
+            if started.elapsed() + wait > self.policy.give_up_after {
+                self.given_up.fetch_add(1, Ordering::AcqRel);
+                tracing::error!(
+                    chat,
+                    attempts,
+                    "reply given up after {:?}: {what}",
+                    started.elapsed()
+                );
+                return;
+            }
+            tracing::debug!(
+                chat,
+                attempts,
+                "reply failed ({what}); retrying in {wait:?}"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn attempt(&self, chat: i64, job: &Job) -> Result<(), RequestError> {
+        match job {
+            Job::Send { reply, reply_to } => {
+                let mut req = self
+                    .bot
+                    .send_message(ChatId(chat), reply.html.clone())
+                    .parse_mode(ParseMode::Html);
+                if let Some(kb) = keyboard(reply) {
+                    req = req.reply_markup(kb);
+                }
+                if let Some(id) = reply_to {
+                    req = req
+                        .reply_parameters(ReplyParameters::new(*id).allow_sending_without_reply());
+                }
+                req.await.map(|_| ())
+            }
+            Job::Edit { message, reply } => {
+                let mut req = self
+                    .bot
+                    .edit_message_text(ChatId(chat), *message, reply.html.clone())
+                    .parse_mode(ParseMode::Html);
+                if let Some(kb) = keyboard(reply) {
+                    req = req.reply_markup(kb);
+                }
+                req.await.map(|_| ())
+            }
+        }
+    }
+
+    /// Wait for this chat's and the global flood limits (a new message, not an edit, also
+    /// counts against a group's 20 a minute).
+    async fn pace(&self, chat: i64, new_message: bool) {
+        if chat < 0 && new_message {
+            self.groups.wait(chat).await;
+        }
+        if chat > 0 && !self.policy.private_gap.is_zero() {
+            let wait = {
+                let mut last = lock(&self.last_private);
+                let now = Instant::now();
+                if last.len() > 100_000 {
+                    let gap = self.policy.private_gap;
+                    last.retain(|_, t| now.duration_since(*t) < gap);
+                }
+                let at = last
+                    .get(&chat)
+                    .map_or(now, |t| (*t + self.policy.private_gap).max(now));
+                last.insert(chat, at);
+                at
+            };
+            tokio::time::sleep_until(wait).await;
+        }
+        if self.policy.per_second > 0.0 {
+            let period = Duration::from_secs_f64(1.0 / self.policy.per_second);
+            let at = {
+                let mut next = lock(&self.next_slot);
+                let at = (*next).max(Instant::now());
+                *next = at + period;
+                at
+            };
+            tokio::time::sleep_until(at).await;
+        }
+    }
+}
+
+/// Buttons of a reply as Telegram's inline keyboard.
+pub(crate) fn keyboard(reply: &Reply) -> Option<InlineKeyboardMarkup> {
+    (!reply.buttons.is_empty()).then(|| {
+        InlineKeyboardMarkup::new(reply.buttons.iter().map(|row| {
+            row.iter()
+                .map(|b| InlineKeyboardButton::callback(b.label.clone(), b.data.clone()))
+                .collect::<Vec<_>>()
+        }))
+    })
+}
+
+/// Which failures are worth another attempt.
+pub(crate) fn classify(err: &RequestError) -> Retry {
+    match err {
+        RequestError::RetryAfter(s) => Retry::After(s.duration().max(Duration::from_millis(100))),
+        // The network, a timeout, or a proxy's error page instead of the Bot API's JSON.
+        RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => {
+            Retry::Backoff
+        }
+        RequestError::Api(ApiError::Unknown(s)) => {
+            // The Bot API's own 4xx descriptions start with their status; 5xx ones
+            // ("Internal Server Error", "Bad Gateway", …) do not.
+            let permanent = [
+                "Bad Request",
+                "Forbidden",
+                "Unauthorized",
+                "Not Found",
+                "Conflict",
+            ];
+            if permanent.iter().any(|p| s.starts_with(p)) {
+                Retry::Never
+            } else {
+                Retry::Backoff
+            }
+        }
+        RequestError::Api(_) | RequestError::MigrateToChatId(_) => Retry::Never,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use teloxide::types::Seconds;
+
+    #[test]
+    fn flood_limits_and_server_errors_are_retried_the_rest_is_not() {
+        assert_eq!(
+            classify(&RequestError::RetryAfter(Seconds::from_seconds(2))),
+            Retry::After(Duration::from_secs(2))
+        );
+        assert_eq!(
+            classify(&RequestError::Api(ApiError::Unknown(
+                "Internal Server Error".into()
+            ))),
+            Retry::Backoff
+        );
+        assert_eq!(
+            classify(&RequestError::Api(ApiError::Unknown(
+                "Bad Request: can't parse entities".into()
+            ))),
+            Retry::Never
+        );
+        assert_eq!(
+            classify(&RequestError::Api(ApiError::BotBlocked)),
+            Retry::Never
+        );
+        let not_json = serde_json::from_str::<serde_json::Value>("<html>").unwrap_err();
+        assert_eq!(
+            classify(&RequestError::InvalidJson {
+                source: Arc::new(not_json),
+                raw: "<html>".into()
+            }),
+            Retry::Backoff
+        );
+    }
+}

@@ -1,0 +1,263 @@
+//! What survives what: the bot end to end against the fake Bot API under flood limits,
+//! outages, panics and damaged files, with a real SQLite file in a temp dir.
+
+use crate::fake_telegram::{Failure, Limits};
+use crate::harness::{group_text, private_text, TestBot, ADMIN, READER};
+use kuayue::bot::backend::EngineBackend;
+use kuayue::bot::settings::ReplyPolicy;
+use kuayue::bot::{Backend, BackendError, Imported, Library, Rebuilt, SearchFailed};
+use kuayue::config::Paths;
+use kuayue::corpus::Corpus;
+use kuayue::search::Answer;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const QUESTIONS: [&str; 3] = [
+    "党的政治建设的首要任务是什么",
+    "什么是“两个维护”",
+    "模范机关创建有哪些要求",
+];
+
+const SORRY: &str = "暂时无法回答，请稍后再试";
+
+/// 100 readers and 10 groups ask at once while the fake enforces Telegram's limits (30/s
+/// overall, 1/s per private chat, 20/min per group): every question gets exactly one answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_questions_from_100_readers_loses_no_answer() {
+    let mut bot = TestBot::start_with(|s| {
+        s.replies = ReplyPolicy {
+            backoff: Duration::from_millis(100),
+            ..ReplyPolicy::default()
+        };
+    })
+    .await;
+    bot.tg.enforce(Limits::default());
+    let readers: Vec<i64> = (0..100).map(|i| 10_000 + i).collect();
+    let groups: Vec<i64> = (0..10).map(|i| -500_000 - i).collect();
+    let started = Instant::now();
+    let mut group_questions: HashMap<i64, HashSet<i64>> = HashMap::new();
+    for question in QUESTIONS {
+        for &r in &readers {
+            bot.tg.push(private_text(r, question));
+        }
+    }
+    for k in 0..15 {
+        for &g in &groups {
+            let update = group_text(g, 900 + k as u64, &format!("/ask {}", QUESTIONS[k % 3]));
+            let id = update["message"]["message_id"]
+                .as_i64()
+                .expect("message id");
+            group_questions.entry(g).or_default().insert(id);
+            bot.tg.push(update);
+        }
+    }
+    let expected = readers.len() * QUESTIONS.len() + groups.len() * 15;
+    bot.tg
+        .wait_until(Duration::from_secs(55), "every answer", |tg| {
+            let delivered = tg.calls("sendmessage").iter().filter(|c| !c.failed).count();
+            (delivered >= expected).then_some(())
+        })
+        .await;
+    let took = started.elapsed();
+    // Anything late or doubled would show up now.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    for &r in &readers {
+        let texts: Vec<String> = bot
+            .tg
+            .sent_to("sendmessage", r)
+            .iter()
+            .map(|c| c.text().to_string())
+            .collect();
+        let distinct: HashSet<&String> = texts.iter().collect();
+        assert_eq!(texts.len(), QUESTIONS.len(), "reader {r}: {texts:#?}");
+        assert_eq!(
+            distinct.len(),
+            QUESTIONS.len(),
+            "reader {r}: one answer per question"
+        );
+    }
+    for &g in &groups {
+        let answered: Vec<i64> = bot
+            .tg
+            .sent_to("sendmessage", g)
+            .iter()
+            .filter_map(|c| c.params.pointer("/reply_parameters/message_id")?.as_i64())
+            .collect();
+        let distinct: HashSet<i64> = answered.iter().copied().collect();
+        assert_eq!(answered.len(), 15, "group {g}");
+        assert_eq!(
+            distinct, group_questions[&g],
+            "group {g}: each question once"
+        );
+    }
+    eprintln!(
+        "flood: {expected} answers delivered in {took:?}; the fake refused {} sends with 429",
+        bot.tg.refused("sendmessage")
+    );
+    bot.stop().await;
+}
+
+/// A single 500 on one chat's reply, and a 502 outage on another's: both replies arrive once
+/// the server answers again, and a third chat is answered meanwhile without waiting for them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_errors_delay_a_reply_but_never_lose_it_or_stall_other_chats() {
+    let mut bot = TestBot::start().await;
+    let (one_500, outage, bystander) = (3001, 3002, 3003);
+    bot.tg
+        .fail("sendmessage", Some(one_500), Failure::ServerError, 1);
+    bot.tg.push(private_text(one_500, QUESTIONS[0]));
+    // The 500 is being answered (teloxide-core then sleeps 10 s inside that request).
+    bot.tg
+        .wait_until(Duration::from_secs(10), "the failed send", |tg| {
+            (tg.refused("sendmessage") == 1).then_some(())
+        })
+        .await;
+    let t0 = Instant::now();
+    let answer = bot.say(bystander, QUESTIONS[1]).await;
+    assert!(!answer.text().contains(SORRY));
+    assert!(
+        t0.elapsed() < Duration::from_secs(3),
+        "another chat waited {:?}",
+        t0.elapsed()
+    );
+    assert!(bot.tg.sent_to("sendmessage", one_500).is_empty());
+
+    // The Bot API goes down while a question is being handled.
+    bot.tg.outage(Duration::from_secs(2));
+    let outage_ends = Instant::now() + Duration::from_secs(2);
+    bot.tg.push(private_text(outage, QUESTIONS[2]));
+
+    let late = bot.tg.nth_message_to(one_500, 1).await;
+    assert!(late.text().contains("①"), "{}", late.text());
+    let late = bot.tg.nth_message_to(outage, 1).await;
+    assert!(late.at >= outage_ends);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(bot.tg.sent_to("sendmessage", one_500).len(), 1);
+    assert_eq!(bot.tg.sent_to("sendmessage", outage).len(), 1);
+    bot.stop().await;
+}
+
+/// An admin's reindex report meets 429s and still arrives, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_reports_wait_out_flood_limits() {
+    let mut bot = TestBot::start().await;
+    bot.tg
+        .fail("sendmessage", Some(ADMIN as i64), Failure::RetryAfter(1), 4);
+    bot.tg.push(private_text(ADMIN as i64, "/reindex"));
+    let report = bot
+        .tg
+        .wait_until(Duration::from_secs(30), "the reindex report", |tg| {
+            tg.sent_to("sendmessage", ADMIN as i64)
+                .into_iter()
+                .find(|c| c.text().contains("索引已重建"))
+        })
+        .await;
+    assert!(report.text().contains("段"), "{}", report.text());
+    let reports = bot
+        .tg
+        .sent_to("sendmessage", ADMIN as i64)
+        .iter()
+        .filter(|c| c.text().contains("索引已重建"))
+        .count();
+    assert_eq!(reports, 1);
+    bot.stop().await;
+}
+
+/// An engine whose searches panic on one word, and whose corpus panics while `armed`: what
+/// a damaged index or a bug does to a handler.
+struct Flaky {
+    inner: Arc<dyn Library>,
+    armed: Arc<AtomicBool>,
+}
+
+/// The word that makes [`Flaky`] panic.
+const BOOM: &str = "引爆测试";
+
+impl Library for Flaky {
+    fn ask(&self, question: &str, top: usize) -> Result<Answer, SearchFailed> {
+        if question.contains(BOOM) {
+            panic!("index out of bounds in a damaged segment (test)");
+        }
+        self.inner.ask(question, top)
+    }
+    fn corpus(&self) -> &Corpus {
+        if self.armed.load(Ordering::SeqCst) {
+            panic!("a bug in a handler (test)");
+        }
+        self.inner.corpus()
+    }
+}
+
+struct FlakyBackend {
+    armed: Arc<AtomicBool>,
+}
+
+impl FlakyBackend {
+    fn wrap(&self, inner: Arc<dyn Library>) -> Arc<dyn Library> {
+        Arc::new(Flaky {
+            inner,
+            armed: self.armed.clone(),
+        })
+    }
+}
+
+impl Backend for FlakyBackend {
+    fn open(
+        &self,
+        paths: &Paths,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<Arc<dyn Library>, BackendError> {
+        Ok(self.wrap(EngineBackend.open(paths, progress)?))
+    }
+    fn rebuild(
+        &self,
+        paths: &Paths,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<(Arc<dyn Library>, Rebuilt), BackendError> {
+        let (lib, stats) = EngineBackend.rebuild(paths, progress)?;
+        Ok((self.wrap(lib), stats))
+    }
+    fn import(&self, paths: &Paths, raw: &[u8]) -> Result<Imported, BackendError> {
+        EngineBackend.import(paths, raw)
+    }
+}
+
+/// A search that panics gets a polite answer, the admins are told and the index is rebuilt
+/// in the background; a handler that panics leaves its chat served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_answers_politely_tells_the_admins_and_the_chat_stays_served() {
+    let armed = Arc::new(AtomicBool::new(false));
+    let backend = Arc::new(FlakyBackend {
+        armed: armed.clone(),
+    });
+    let mut bot = TestBot::start_full(|_| {}, backend, |_| {}).await;
+
+    let sorry = bot.say(READER, &format!("{BOOM}是什么")).await;
+    assert!(sorry.text().contains(SORRY), "{}", sorry.text());
+    let healed = bot
+        .tg
+        .wait_until(Duration::from_secs(30), "the admins to hear of it", |tg| {
+            let to_admin = tg.sent_to("sendmessage", ADMIN as i64);
+            let told = to_admin.iter().any(|c| c.text().contains("搜索出错"));
+            let rebuilt = to_admin
+                .into_iter()
+                .find(|c| c.text().contains("已自动重建索引"));
+            rebuilt.filter(|_| told)
+        })
+        .await;
+    assert!(healed.text().contains("段"), "{}", healed.text());
+    let answer = bot.say(READER, QUESTIONS[0]).await;
+    assert!(answer.text().contains("①"), "{}", answer.text());
+
+    // A panic in a handler (here: reading the table of contents) …
+    armed.store(true, Ordering::SeqCst);
+    let sorry = bot.say(READER, "/toc").await;
+    assert!(sorry.text().contains(SORRY), "{}", sorry.text());
+    armed.store(false, Ordering::SeqCst);
+    // … and the same chat is answered afterwards: its dispatcher worker lives.
+    let answer = bot.say(READER, QUESTIONS[1]).await;
+    assert!(answer.text().contains("①"), "{}", answer.text());
+    bot.stop().await;
+}
