@@ -5,11 +5,12 @@ use crate::fake_telegram::{Failure, Limits};
 use crate::harness::{group_text, private_text, TestBot, ADMIN, READER};
 use kuayue::bot::backend::EngineBackend;
 use kuayue::bot::settings::ReplyPolicy;
-use kuayue::bot::{Backend, BackendError, Imported, Library, Rebuilt, SearchFailed};
+use kuayue::bot::{Backend, BackendError, Imported, Library, Opened, Rebuilt, SearchFailed};
 use kuayue::config::Paths;
 use kuayue::corpus::Corpus;
 use kuayue::search::Answer;
 use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -204,12 +205,12 @@ impl FlakyBackend {
 }
 
 impl Backend for FlakyBackend {
-    fn open(
-        &self,
-        paths: &Paths,
-        progress: &mut dyn FnMut(&str),
-    ) -> Result<Arc<dyn Library>, BackendError> {
-        Ok(self.wrap(EngineBackend.open(paths, progress)?))
+    fn open(&self, paths: &Paths, progress: &mut dyn FnMut(&str)) -> Result<Opened, BackendError> {
+        let opened = EngineBackend.open(paths, progress)?;
+        Ok(Opened {
+            library: self.wrap(opened.library),
+            warnings: opened.warnings,
+        })
     }
     fn rebuild(
         &self,
@@ -260,4 +261,165 @@ async fn a_panic_answers_politely_tells_the_admins_and_the_chat_stays_served() {
     let answer = bot.say(READER, QUESTIONS[1]).await;
     assert!(answer.text().contains("①"), "{}", answer.text());
     bot.stop().await;
+}
+
+/// The generation directory `index.current` names.
+fn current_generation(data: &Path) -> PathBuf {
+    let pointer = std::fs::read_to_string(data.join("index.current")).expect("index.current");
+    data.join(format!(
+        "index-{}",
+        pointer.lines().next().expect("generation")
+    ))
+}
+
+/// Every file of a generation but its READY marker, rewritten by `damage`.
+fn damage_index(dir: &Path, damage: impl Fn(usize) -> Vec<u8>) {
+    for e in std::fs::read_dir(dir).expect("generation dir").flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name == "READY" || name.ends_with(".lock") {
+            continue;
+        }
+        let len = e.metadata().map(|m| m.len() as usize).unwrap_or(0);
+        std::fs::write(e.path(), damage(len)).expect("damage a file");
+    }
+}
+
+fn garbage(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 31 % 251) as u8).collect()
+}
+
+/// Garbage, then truncation, in the index files while the bot runs: every question is still
+/// answered (the generation is served from memory, so no SIGBUS and no panic). At the next
+/// start the damaged generation fails its checks and is rebuilt by itself; the admins hear
+/// of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn damaged_index_files_never_silence_a_chat_and_are_rebuilt_at_start() {
+    let mut bot = TestBot::start().await;
+    let first = current_generation(&bot.data_dir());
+    let baseline = bot.say(READER, QUESTIONS[0]).await;
+
+    damage_index(&first, garbage);
+    let answer = bot.say(READER, QUESTIONS[0]).await;
+    assert_eq!(answer.text(), baseline.text());
+    damage_index(&first, |_| Vec::new());
+    let answer = bot.say(READER, QUESTIONS[0]).await;
+    assert_eq!(answer.text(), baseline.text());
+
+    bot.restart().await;
+    let second = current_generation(&bot.data_dir());
+    assert_ne!(first, second, "a new generation replaced the damaged one");
+    let answer = bot.say(READER, QUESTIONS[0]).await;
+    assert!(answer.text().contains("①"), "{}", answer.text());
+    let told = bot
+        .tg
+        .wait_until(Duration::from_secs(10), "the admins to hear", |tg| {
+            tg.sent_to("sendmessage", ADMIN as i64)
+                .into_iter()
+                .find(|c| c.text().contains("索引已损坏"))
+        })
+        .await;
+    assert!(told.text().contains("自动重建"), "{}", told.text());
+
+    // Garbage at start, too.
+    bot.stop().await;
+    damage_index(&second, garbage);
+    bot.restart().await;
+    assert_ne!(current_generation(&bot.data_dir()), second);
+    let answer = bot.say(READER, QUESTIONS[1]).await;
+    assert!(answer.text().contains("①"), "{}", answer.text());
+    bot.stop().await;
+}
+
+/// Break an issue's structure file the way an editor might (a bad value).
+fn break_issue(issue_dir: &Path) {
+    let path = issue_dir.join("issue.toml");
+    let toml = std::fs::read_to_string(&path).expect("issue.toml");
+    std::fs::write(&path, toml.replacen("number = ", "number = \"five\" #", 1))
+        .expect("write issue.toml");
+}
+
+/// A restart with a broken issue.toml: the last good generation serves (with the corpus it
+/// was built from) and the admins are told which file to fix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_issue_toml_at_restart_keeps_the_last_good_index_serving() {
+    let mut bot = TestBot::start().await;
+    let baseline = bot.say(READER, QUESTIONS[0]).await;
+    bot.stop().await;
+    break_issue(&bot.corpus_dir().join("2019-03"));
+    bot.restart().await;
+    let answer = bot.say(READER, QUESTIONS[0]).await;
+    assert_eq!(answer.text(), baseline.text());
+    let told = bot
+        .tg
+        .wait_until(Duration::from_secs(10), "the admins to hear", |tg| {
+            tg.sent_to("sendmessage", ADMIN as i64)
+                .into_iter()
+                .find(|c| c.text().contains("语料无法解析"))
+        })
+        .await;
+    assert!(
+        told.text().contains("2019-03/issue.toml:"),
+        "{}",
+        told.text()
+    );
+    bot.stop().await;
+}
+
+/// No earlier index and one broken issue: the issues that parse are served, and the admins
+/// are told which one was left out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_an_earlier_index_the_issues_that_parse_are_served() {
+    let mut bot = TestBot::start_full(
+        |_| {},
+        Arc::new(EngineBackend),
+        |dir: &Path| {
+            crate::harness::add_next_issue(&dir.join("corpus"));
+            break_issue(&dir.join("corpus/2019-04"));
+        },
+    )
+    .await;
+    let answer = bot.say(READER, QUESTIONS[0]).await;
+    assert!(
+        answer.text().contains("《跨越》2019年第3期"),
+        "{}",
+        answer.text()
+    );
+    let told = bot
+        .tg
+        .wait_until(Duration::from_secs(10), "the admins to hear", |tg| {
+            tg.sent_to("sendmessage", ADMIN as i64)
+                .into_iter()
+                .find(|c| c.text().contains("暂未收录"))
+        })
+        .await;
+    assert!(
+        told.text().contains("2019-04/issue.toml:"),
+        "{}",
+        told.text()
+    );
+    let issues = bot.say(READER, "/issues").await;
+    assert!(!issues.text().contains("第4期"), "{}", issues.text());
+    bot.stop().await;
+}
+
+/// A data directory that cannot be written is named as the cause, with no advice about the
+/// index. (Tests run as root, where permission bits do not stop writes: the directory sits
+/// under a regular file instead, which no one can write into.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unwritable_data_dir_is_named_as_the_cause() {
+    let mut bot = TestBot::start().await;
+    bot.stop().await;
+    let blocker = bot.dir.path().join("readonly");
+    std::fs::write(&blocker, b"a file, not a directory").expect("blocker");
+    let mut settings = bot.settings.clone();
+    settings.paths.data_dir = blocker.join("data");
+    let err = match kuayue::bot::telegram::start(settings, Arc::new(EngineBackend)).await {
+        Ok(_) => panic!("the bot started without a writable data directory"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(
+        err.contains("不可写") && err.contains("readonly/data"),
+        "{err}"
+    );
+    assert!(!err.contains("kuayue index"), "{err}");
 }

@@ -1,7 +1,7 @@
 //! The search engine and the corpus importer behind [`super::Backend`]: the one place where
 //! the bot names `search::Engine` and `corpus::import`.
 
-use super::{Backend, BackendError, Imported, Library, Rebuilt, SearchFailed};
+use super::{Backend, BackendError, Imported, Library, Opened, Rebuilt, SearchFailed};
 use crate::config::Paths;
 use crate::corpus::{import, Corpus};
 use crate::search::{Answer, Engine};
@@ -31,13 +31,16 @@ impl Library for Engine {
 pub struct EngineBackend;
 
 impl Backend for EngineBackend {
-    fn open(
-        &self,
-        paths: &Paths,
-        progress: &mut dyn FnMut(&str),
-    ) -> Result<Arc<dyn Library>, BackendError> {
-        let engine = Engine::open(paths, progress).map_err(|e| BackendError(e.to_string()))?;
-        Ok(Arc::new(engine))
+    fn open(&self, paths: &Paths, progress: &mut dyn FnMut(&str)) -> Result<Opened, BackendError> {
+        let (engine, warnings) =
+            Engine::open_resilient(paths, progress).map_err(|e| BackendError(e.to_string()))?;
+        for w in &warnings {
+            tracing::warn!("{w}");
+        }
+        Ok(Opened {
+            library: Arc::new(engine),
+            warnings,
+        })
     }
 
     fn rebuild(

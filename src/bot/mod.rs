@@ -21,6 +21,7 @@ pub mod chat;
 pub mod commands;
 pub mod core;
 pub mod deliver;
+pub mod health;
 mod lang;
 pub mod outbox;
 pub mod pace;
@@ -47,6 +48,12 @@ pub trait Library: Send + Sync {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{0}")]
 pub struct SearchFailed(pub String);
+
+/// An open index and what was worked around to open it (sentences for the admins).
+pub struct Opened {
+    pub library: Arc<dyn Library>,
+    pub warnings: Vec<String>,
+}
 
 /// What `/reindex` reports about a new index generation.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,11 +85,9 @@ pub struct BackendError(pub String);
 /// Opening, rebuilding and extending the index: the engine's long-running operations.
 /// All of them block; callers run them on a blocking thread.
 pub trait Backend: Send + Sync {
-    fn open(
-        &self,
-        paths: &Paths,
-        progress: &mut dyn FnMut(&str),
-    ) -> Result<Arc<dyn Library>, BackendError>;
+    /// Open the index (rebuilding it when it is damaged), with what the admins should hear
+    /// about (a corpus that did not parse and what is served instead).
+    fn open(&self, paths: &Paths, progress: &mut dyn FnMut(&str)) -> Result<Opened, BackendError>;
     /// Build a new generation while the current one keeps serving.
     fn rebuild(
         &self,

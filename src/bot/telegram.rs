@@ -10,7 +10,7 @@ use super::commands::{AdminCommand, Command};
 use super::core::{Core, Inbound, Press, Reply, Unreadable};
 use super::deliver::Courier;
 use super::settings::Settings;
-use super::Backend;
+use super::{Backend, Opened};
 use crate::store::{ChatKind, Store};
 use anyhow::Context;
 use std::sync::Arc;
@@ -171,10 +171,14 @@ pub fn client(settings: &Settings) -> Bot {
 /// Open the store and the index, register commands, start the outbox and start polling.
 pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Result<Running> {
     let started = std::time::Instant::now();
+    super::health::check_data_dir(&settings.paths.data_dir)?;
     let store = Arc::new(Store::open_in(&settings.paths.data_dir)?);
     let paths = settings.paths.clone();
     let opener = backend.clone();
-    let library = tokio::task::spawn_blocking(move || {
+    let Opened {
+        library,
+        warnings: open_warnings,
+    } = tokio::task::spawn_blocking(move || {
         opener.open(&paths, &mut |p| tracing::info!("index: {p}"))
     })
     .await
@@ -218,6 +222,21 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         admins: settings.admins.iter().copied().collect(),
         alerted: Default::default(),
     });
+    if !open_warnings.is_empty() {
+        let lines: Vec<String> = open_warnings
+            .iter()
+            .map(|w| {
+                format!(
+                    "• {}",
+                    crate::render::html::escape(&crate::render::html::truncate_chars(w, 600))
+                )
+            })
+            .collect();
+        app.alert(
+            "start",
+            &format!("⚠️ 启动时发现问题，机器人照常服务：\n{}", lines.join("\n")),
+        );
+    }
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
         .dependencies(dptree::deps![app.clone()])
         .default_handler(|_| async {})

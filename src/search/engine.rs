@@ -16,6 +16,7 @@ use crate::corpus::{self, Article, Corpus, IssueMeta, Passage};
 use crate::index::build::{build_index, register};
 use crate::index::generation::{self, Pointer};
 use crate::index::schema::Fields;
+use crate::index::verify;
 use crate::index::{fold, fold_str, Analyzer, Folded};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -125,18 +126,78 @@ fn load_inputs(paths: &Paths) -> Result<(Analyzer, String, Corpus), SearchError>
 
 impl Engine {
     /// Open the index generation that matches the corpus and dictionary, or build one.
+    /// What [`Engine::open_resilient`] had to leave out is logged as warnings.
     pub fn open(paths: &Paths, progress: &mut dyn FnMut(&str)) -> Result<Engine, SearchError> {
-        let (analyzer, dict, corpus) = load_inputs(paths)?;
+        let (engine, warnings) = Engine::open_resilient(paths, progress)?;
+        for w in warnings {
+            tracing::warn!("{w}");
+        }
+        Ok(engine)
+    }
+
+    /// Open as [`Engine::open`] does, never letting derived data or one bad issue keep the
+    /// engine down, and say what was worked around (sentences for the admins):
+    ///
+    /// - a generation that fails its checks (damaged, truncated, missing files) or does not
+    ///   open is rebuilt from the corpus: the index is derived data;
+    /// - a corpus that does not parse: the last good generation serves, with the corpus it
+    ///   was built from (its snapshot); where there is none, the issues that parse are
+    ///   indexed and served, and the ones left out are named.
+    pub fn open_resilient(
+        paths: &Paths,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<(Engine, Vec<String>), SearchError> {
+        let dict_path = paths.corpus_dir.join("user.dict");
+        let (analyzer, dict) =
+            Analyzer::load(&dict_path).map_err(|err| SearchError::Dictionary {
+                path: dict_path.clone(),
+                err,
+            })?;
+        let mut warnings = Vec::new();
+        let corpus = match corpus::load_dir(&paths.corpus_dir) {
+            Ok(corpus) => corpus,
+            Err(broken) => {
+                if let Some(engine) = Engine::open_last_good(paths, &analyzer) {
+                    warnings.push(format!(
+                        "语料无法解析，继续使用上一代索引（{}）服务：{broken}",
+                        engine.generation
+                    ));
+                    return Ok((engine, warnings));
+                }
+                let (partial, left_out) = corpus::load_dir_partial(&paths.corpus_dir)?;
+                if partial.passage_count() == 0 {
+                    return Err(broken.into());
+                }
+                for e in left_out {
+                    warnings.push(format!("这一期无法解析，暂未收录：{e}"));
+                }
+                partial
+            }
+        };
+        if corpus.passage_count() == 0 {
+            return Err(SearchError::NothingToIndex);
+        }
         let fingerprint = generation::fingerprint(&corpus, &dict);
         if let Some(p) = generation::read_pointer(&paths.data_dir) {
             let dir = generation::generation_dir(&paths.data_dir, &p.generation);
             if p.fingerprint == fingerprint && generation::is_ready(&dir) {
-                match Index::open_in_dir(&dir) {
-                    Ok(index) => {
-                        return Engine::from_index(corpus, analyzer, index, p.generation.clone())
-                            .map_err(|err| SearchError::Index { path: dir, err });
+                let opened = verify::open_verified(&dir)
+                    .map_err(|e| e.to_string())
+                    .and_then(|index| {
+                        Engine::from_index(
+                            corpus.clone(),
+                            analyzer.clone(),
+                            index,
+                            p.generation.clone(),
+                        )
+                        .map_err(|e| e.to_string())
+                    });
+                match opened {
+                    Ok(engine) => return Ok((engine, warnings)),
+                    Err(e) => {
+                        tracing::warn!("index {} unusable, rebuilding: {e}", dir.display());
+                        warnings.push(format!("索引已损坏，已从语料自动重建：{e}"));
                     }
-                    Err(e) => tracing::warn!("index {} unusable, rebuilding: {e}", dir.display()),
                 }
             }
         }
@@ -146,7 +207,30 @@ impl Engine {
             "索引已建立：{} 期、{} 篇、{} 段，用时 {:.2} 秒",
             stats.issues, stats.articles, stats.passages, stats.seconds
         ));
-        Ok(engine)
+        Ok((engine, warnings))
+    }
+
+    /// The generation `index.current` names, with the corpus it was built from, if it passes
+    /// its checks.
+    fn open_last_good(paths: &Paths, analyzer: &Analyzer) -> Option<Engine> {
+        let p = generation::read_pointer(&paths.data_dir)?;
+        let dir = generation::generation_dir(&paths.data_dir, &p.generation);
+        let opened = verify::read_snapshot(&dir).and_then(|corpus| {
+            let index = verify::open_verified(&dir)?;
+            Ok(Engine::from_index(
+                corpus,
+                analyzer.clone(),
+                index,
+                p.generation.clone(),
+            )?)
+        });
+        match opened {
+            Ok(engine) => Some(engine),
+            Err(e) => {
+                tracing::warn!("no last good index to fall back on: {e}");
+                None
+            }
+        }
     }
 
     /// Build a new generation from the corpus and make it current. Engines already open keep
@@ -181,16 +265,23 @@ impl Engine {
             path: dir.clone(),
             err,
         })?;
-        let index = build_index(&dir, &corpus, &analyzer).map_err(|err| SearchError::Index {
+        let written = build_index(&dir, &corpus, &analyzer).map_err(|err| SearchError::Index {
             path: dir.clone(),
             err,
         })?;
+        drop(written);
         tracing::debug!("index written in {:?}", started.elapsed());
         let io = |err| SearchError::Io {
             path: dir.clone(),
             err,
         };
+        verify::write_snapshot(&dir, &corpus).map_err(io)?;
         generation::mark_ready(&dir).map_err(io)?;
+        // Serve from memory, as a later open would: see `index::verify`.
+        let index = verify::open_verified(&dir).map_err(|e| SearchError::Io {
+            path: dir.clone(),
+            err: std::io::Error::other(e.to_string()),
+        })?;
         generation::write_pointer(
             data_dir,
             &Pointer {
