@@ -423,3 +423,95 @@ async fn an_unwritable_data_dir_is_named_as_the_cause() {
     );
     assert!(!err.contains("kuayue index"), "{err}");
 }
+
+/// The bot's start error for these settings (it must not start).
+async fn start_error(settings: kuayue::bot::settings::Settings) -> String {
+    match kuayue::bot::telegram::start(settings, Arc::new(EngineBackend)).await {
+        Ok(_) => panic!("the bot started"),
+        Err(e) => format!("{e:#}"),
+    }
+}
+
+/// A database truncated to 0 bytes (or overwritten with garbage) is refused as damaged, with
+/// advice to restore from a backup, and left exactly as it was: never replaced by a new,
+/// empty database that would forget every subscriber.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_or_garbage_database_is_refused_and_never_overwritten() {
+    let mut bot = TestBot::start().await;
+    for reader in [4001, 4002, 4003] {
+        let reply = bot.say(reader, "/subscribe").await;
+        assert!(reply.text().contains("订阅"), "{}", reply.text());
+    }
+    bot.stop().await;
+    let db = bot.data_dir().join("bot.sqlite3");
+    assert!(std::fs::metadata(&db).expect("db").len() > 0);
+
+    std::fs::write(&db, b"").expect("truncate");
+    let err = start_error(bot.settings.clone()).await;
+    assert!(
+        err.contains("已损坏") && err.contains("为空") && err.contains("备份"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::metadata(&db).expect("db").len(),
+        0,
+        "left as it was"
+    );
+
+    let junk = garbage(8192);
+    std::fs::write(&db, &junk).expect("garbage");
+    let err = start_error(bot.settings.clone()).await;
+    assert!(err.contains("已损坏") && err.contains("备份"), "{err}");
+    assert_eq!(std::fs::read(&db).expect("db"), junk, "left as it was");
+}
+
+/// `PRAGMA quick_check` at start on a database of 100,000 subscribers: prints the time.
+///
+/// `cargo test --release --test tests bench_quick_check -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn bench_quick_check_on_100k_subscribers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = kuayue::store::Store::open_in(dir.path()).expect("store");
+    drop(store);
+    let path = dir.path().join("bot.sqlite3");
+    {
+        let mut conn = rusqlite::Connection::open(&path).expect("sqlite");
+        let tx = conn.transaction().expect("tx");
+        {
+            let mut insert = tx
+                .prepare(
+                    "INSERT INTO subscribers (chat_id, kind, active, since, changed_at)
+                     VALUES (?1, 'private', 1, 1700000000, 1700000000)",
+                )
+                .expect("prepare");
+            for chat in 0..100_000i64 {
+                insert.execute([10_000_000 + chat]).expect("insert");
+            }
+        }
+        tx.commit().expect("commit");
+    }
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let mut opens = Vec::new();
+    let mut checks = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let store = kuayue::store::Store::open(&path).expect("open");
+        opens.push(t.elapsed());
+        let t = Instant::now();
+        store.quick_check().expect("quick_check");
+        checks.push(t.elapsed());
+        assert_eq!(store.subscriber_count().expect("count"), 100_000);
+    }
+    opens.sort();
+    checks.sort();
+    println!(
+        "database of 100,000 subscribers ({:.1} MB): quick_check median {:?} (min {:?}, max {:?}); \
+         whole open with the check median {:?}",
+        size as f64 / 1e6,
+        checks[2],
+        checks[0],
+        checks[4],
+        opens[2]
+    );
+}
