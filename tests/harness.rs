@@ -171,6 +171,13 @@ impl TestBot {
         }
     }
 
+    /// Stop as a killed process would (see `Running::abort`).
+    pub fn crash(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.abort();
+        }
+    }
+
     pub async fn restart(&mut self) {
         self.stop().await;
         self.launch().await;

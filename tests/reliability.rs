@@ -515,3 +515,121 @@ fn bench_quick_check_on_100k_subscribers() {
         opens[2]
     );
 }
+
+/// An importer that dies mid-write: it leaves a partial temporary folder, as the real one
+/// does when killed, and then hangs until released.
+struct StuckImport {
+    entered: Arc<AtomicBool>,
+    release: Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>,
+}
+
+impl Backend for StuckImport {
+    fn open(&self, paths: &Paths, progress: &mut dyn FnMut(&str)) -> Result<Opened, BackendError> {
+        EngineBackend.open(paths, progress)
+    }
+    fn rebuild(
+        &self,
+        paths: &Paths,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<(Arc<dyn Library>, Rebuilt), BackendError> {
+        EngineBackend.rebuild(paths, progress)
+    }
+    fn import(&self, paths: &Paths, raw: &[u8]) -> Result<Imported, BackendError> {
+        let tmp = paths
+            .corpus_dir
+            .join(format!(".import-2019-04-{}", std::process::id()));
+        std::fs::create_dir_all(&tmp).expect("tmp");
+        std::fs::write(tmp.join("raw.txt"), &raw[..raw.len() / 2]).expect("partial raw");
+        self.entered.store(true, Ordering::SeqCst);
+        let (lock, wake) = &*self.release;
+        let mut released = lock.lock().unwrap_or_else(|p| p.into_inner());
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !*released && Instant::now() < deadline {
+            released = wake
+                .wait_timeout(released, Duration::from_millis(100))
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        Err(BackendError("killed".into()))
+    }
+}
+
+/// Killed mid-import, then restarted: the temporary folders are gone (with a log line), an
+/// unfinished index generation too, and the admin who sent the document is told that the
+/// import did not finish.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kill_mid_import_leaves_nothing_behind_and_the_admin_is_told() {
+    let entered = Arc::new(AtomicBool::new(false));
+    let release = Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+    let backend = Arc::new(StuckImport {
+        entered: entered.clone(),
+        release: release.clone(),
+    });
+    let mut bot = TestBot::start_full(|_| {}, backend, |_| {}).await;
+    let raw = crate::harness::next_issue_raw().into_bytes();
+    bot.tg.add_file("doc-kill", raw.clone());
+    bot.tg.push(crate::harness::document(
+        ADMIN as i64,
+        "doc-kill",
+        "2019-04.txt",
+        raw.len(),
+        Some("/import"),
+    ));
+    bot.tg
+        .wait_until(Duration::from_secs(20), "the import to begin", |_| {
+            entered.load(Ordering::SeqCst).then_some(())
+        })
+        .await;
+    let db = bot.data_dir().join("bot.sqlite3");
+    let store = kuayue::store::Store::open(&db).expect("a second connection");
+    assert_eq!(
+        store.imports_in("running").expect("journal"),
+        1,
+        "recorded first"
+    );
+    // An index build that died too, long enough ago not to be another process's.
+    let dead_build = bot.data_dir().join("index-0123456789ab-dead");
+    std::fs::create_dir_all(&dead_build).expect("dead build");
+    std::fs::write(dead_build.join("meta.json"), b"{").expect("partial file");
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::open(&dead_build)
+        .and_then(|d| d.set_modified(hour_ago))
+        .expect("age the dead build");
+
+    bot.crash();
+    bot.restart().await;
+    let told = bot
+        .tg
+        .wait_until(Duration::from_secs(10), "the admin to hear", |tg| {
+            tg.sent_to("sendmessage", ADMIN as i64)
+                .into_iter()
+                .find(|c| c.text().contains("导入完成前"))
+        })
+        .await;
+    assert!(told.text().contains("2019-04.txt"), "{}", told.text());
+    let leftovers: Vec<String> = std::fs::read_dir(bot.corpus_dir())
+        .expect("corpus")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert!(!dead_build.exists());
+    assert_eq!(store.imports_in("interrupted").expect("journal"), 1);
+    assert_eq!(store.imports_in("running").expect("journal"), 0);
+    // Told once: a second restart says nothing more.
+    bot.restart().await;
+    let _ = bot.say(READER, QUESTIONS[0]).await;
+    let times = bot
+        .tg
+        .sent_to("sendmessage", ADMIN as i64)
+        .iter()
+        .filter(|c| c.text().contains("导入完成前"))
+        .count();
+    assert_eq!(times, 1);
+    bot.stop().await;
+
+    let (lock, wake) = &*release;
+    *lock.lock().unwrap_or_else(|p| p.into_inner()) = true;
+    wake.notify_all();
+}

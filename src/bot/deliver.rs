@@ -75,6 +75,8 @@ struct Inner {
     idle: Notify,
     /// Replies given up (for logs and tests).
     given_up: AtomicUsize,
+    /// Set by [`Courier::halt`]: nothing more goes out.
+    halted: std::sync::atomic::AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -95,6 +97,7 @@ impl Courier {
                 pending: AtomicUsize::new(0),
                 idle: Notify::new(),
                 given_up: AtomicUsize::new(0),
+                halted: Default::default(),
             }),
         }
     }
@@ -145,8 +148,13 @@ impl Courier {
         }
     }
 
+    /// Send nothing more, from now on (a bot that is aborted, as if killed).
+    pub fn halt(&self) {
+        self.inner.halted.store(true, Ordering::Release);
+    }
+
     fn enqueue(&self, chat: i64, jobs: Vec<Job>) {
-        if jobs.is_empty() {
+        if jobs.is_empty() || self.inner.halted.load(Ordering::Acquire) {
             return;
         }
         let start_worker = {

@@ -129,6 +129,17 @@ impl Running {
         tracing::info!("bot stopped");
     }
 
+    /// Stop at once, as a killed process would: no draining, nothing recorded. Work already
+    /// on blocking threads runs on, but its outcome is no longer delivered. For tests of what
+    /// a restart finds after a crash.
+    pub fn abort(self) {
+        self.stop_polling.stop();
+        self.app.courier.halt();
+        self.dispatcher.abort();
+        self.outbox.abort();
+        tracing::warn!("bot aborted");
+    }
+
     /// Run until Ctrl-C or SIGTERM, then stop cleanly.
     pub async fn wait(self) {
         shutdown_signal().await;
@@ -172,6 +183,8 @@ pub fn client(settings: &Settings) -> Bot {
 pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Result<Running> {
     let started = std::time::Instant::now();
     super::health::check_data_dir(&settings.paths.data_dir)?;
+    // What a killed run left behind (logged line by line).
+    super::health::sweep(&settings.paths);
     let store = Arc::new(Store::open_in(&settings.paths.data_dir)?);
     let paths = settings.paths.clone();
     let opener = backend.clone();
@@ -222,6 +235,7 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         admins: settings.admins.iter().copied().collect(),
         alerted: Default::default(),
     });
+    tell_interrupted_imports(&app);
     if !open_warnings.is_empty() {
         let lines: Vec<String> = open_warnings
             .iter()
@@ -270,6 +284,28 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         stop_outbox,
         stop_grace: settings.replies.stop_grace,
     })
+}
+
+/// Imports that a killed run accepted and never finished: each admin who sent one is told.
+fn tell_interrupted_imports(app: &App) {
+    let interrupted = match app.core.store().take_interrupted_imports() {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::error!("reading the import journal: {e}");
+            return;
+        }
+    };
+    for i in interrupted {
+        tracing::warn!(chat = i.chat, file = %i.file_name, "an import was interrupted");
+        app.courier.say(
+            ChatId(i.chat),
+            format!(
+                "⚠️ 你发送的 {} 在导入完成前机器人停止了（重启或崩溃），这次导入没有完成，\
+                 未完成的临时文件已清理。请用 /issues 查看这一期是否已收录，如果没有，请重新发送这个文件。",
+                crate::render::html::escape(&i.file_name)
+            ),
+        );
+    }
 }
 
 /// An error's text with the bot token cut out. teloxide hides the token in URLs of the shape
@@ -631,13 +667,27 @@ async fn document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerResul
             crate::render::html::escape(&name)
         ),
     );
+    // Recorded before it begins: if the process dies mid-import, the next start tells this
+    // admin.
+    let journal = app
+        .core
+        .store()
+        .import_started(chat.0, user, &name)
+        .map_err(|e| tracing::error!("recording an import: {e}"))
+        .ok();
     tokio::spawn(async move {
         let admin = app.admin.clone();
         let outcome = run_blocking_with_progress(&app, chat, move |progress| {
             admin.import(&slot, &bytes, progress)
         })
         .await;
+        let ok = outcome.is_ok();
         report(&app, chat, outcome);
+        if let Some(id) = journal {
+            if let Err(e) = app.core.store().import_finished(id, ok) {
+                tracing::error!("recording the end of an import: {e}");
+            }
+        }
     });
     Ok(())
 }

@@ -2,18 +2,21 @@
 //!
 //! It holds what must survive a restart: who subscribed, which issues were announced, which
 //! notices are still owed to whom (the outbox), the state behind inline buttons, and daily
-//! counters for `/stats`. The search index is not here: it is rebuilt from the corpus.
+//! counters for `/stats`, and the journal of imports admins sent (to report one a crash cut
+//! short). The search index is not here: it is rebuilt from the corpus.
 //!
 //! All access goes through one connection behind a mutex. Every operation is a short
 //! statement or transaction (well under a millisecond in WAL mode with `synchronous=NORMAL`),
 //! so async handlers may call it directly.
 
 mod buttons;
+mod imports;
 mod outbox;
 mod schema;
 mod stats;
 mod subscribers;
 
+pub use imports::Interrupted;
 pub use outbox::{Delivery, OutboxCounts};
 pub use subscribers::ChatKind;
 
