@@ -41,7 +41,13 @@ pub struct App {
     /// When each kind of alert last went to the admins, so that a failure repeated by every
     /// question is reported once a minute, not once a question.
     alerted: std::sync::Mutex<std::collections::HashMap<&'static str, std::time::Instant>>,
+    /// When a failed search last started a rebuild.
+    last_heal: std::sync::Mutex<Option<std::time::Instant>>,
 }
+
+/// A failed search starts at most one automatic rebuild per this period: a bug that fails
+/// one question every time must not keep the machine rebuilding.
+const HEAL_EVERY: Duration = Duration::from_secs(600);
 
 /// The same kind of alert goes to the admins at most once per this period.
 const ALERT_EVERY: Duration = Duration::from_secs(60);
@@ -73,6 +79,23 @@ impl App {
             return;
         };
         let why = crate::render::html::escape(&crate::render::html::truncate_chars(&why, 600));
+        let due = {
+            let mut last = self.last_heal.lock().unwrap_or_else(|p| p.into_inner());
+            let due = last.is_none_or(|t| t.elapsed() >= HEAL_EVERY);
+            if due {
+                *last = Some(std::time::Instant::now());
+            }
+            due
+        };
+        if !due {
+            self.alert(
+                "search",
+                &format!(
+                    "⚠️ 搜索再次出错，读者收到“请稍后再试”。刚刚已自动重建过索引，这次不再重建，请查看日志。\n{why}"
+                ),
+            );
+            return;
+        }
         let Some(slot) = self.admin.try_begin() else {
             self.alert(
                 "search",
@@ -234,6 +257,7 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         courier: Courier::new(bot.clone(), settings.replies.clone()),
         admins: settings.admins.iter().copied().collect(),
         alerted: Default::default(),
+        last_heal: Default::default(),
     });
     tell_interrupted_imports(&app);
     if !open_warnings.is_empty() {
