@@ -34,10 +34,31 @@ async fn a_flood_of_questions_from_100_readers_loses_no_answer() {
         };
     })
     .await;
-    bot.tg.enforce(Limits::default());
     let readers: Vec<i64> = (0..100).map(|i| 10_000 + i).collect();
     let groups: Vec<i64> = (0..10).map(|i| -500_000 - i).collect();
+    // Half the readers are subscribed: a new issue's notices go out during the burst and
+    // share the overall limit with the answers.
+    let subscribers = &readers[..50];
+    for &r in subscribers {
+        bot.tg.push(private_text(r, "/subscribe"));
+    }
+    bot.tg
+        .wait_until(Duration::from_secs(20), "subscriptions", |tg| {
+            subscribers
+                .iter()
+                .all(|r| !tg.sent_to("sendmessage", *r).is_empty())
+                .then_some(())
+        })
+        .await;
+    let before: HashMap<i64, usize> = readers
+        .iter()
+        .map(|r| (*r, bot.tg.sent_to("sendmessage", *r).len()))
+        .collect();
+    let admin_before = bot.tg.sent_to("sendmessage", ADMIN as i64).len();
+    crate::harness::add_next_issue(&bot.corpus_dir());
+    bot.tg.enforce(Limits::default());
     let started = Instant::now();
+    bot.tg.push(private_text(ADMIN as i64, "/reindex"));
     let mut group_questions: HashMap<i64, HashSet<i64>> = HashMap::new();
     for question in QUESTIONS {
         for &r in &readers {
@@ -54,23 +75,40 @@ async fn a_flood_of_questions_from_100_readers_loses_no_answer() {
             bot.tg.push(update);
         }
     }
-    let expected = readers.len() * QUESTIONS.len() + groups.len() * 15;
+    let answers = readers.len() * QUESTIONS.len() + groups.len() * 15;
     bot.tg
-        .wait_until(Duration::from_secs(55), "every answer", |tg| {
-            let delivered = tg.calls("sendmessage").iter().filter(|c| !c.failed).count();
-            (delivered >= expected).then_some(())
+        .wait_until(Duration::from_secs(55), "every answer and notice", |tg| {
+            let readers_done = readers.iter().all(|r| {
+                let owed = QUESTIONS.len() + usize::from(subscribers.contains(r));
+                tg.sent_to("sendmessage", *r).len() >= before[r] + owed
+            });
+            let groups_done = groups
+                .iter()
+                .all(|g| tg.sent_to("sendmessage", *g).len() >= 15);
+            let reported = tg
+                .sent_to("sendmessage", ADMIN as i64)
+                .iter()
+                .any(|c| c.text().contains("索引已重建"));
+            (readers_done && groups_done && reported).then_some(())
         })
         .await;
     let took = started.elapsed();
     // Anything late or doubled would show up now.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     for &r in &readers {
-        let texts: Vec<String> = bot
+        let (notices, texts): (Vec<String>, Vec<String>) = bot
             .tg
             .sent_to("sendmessage", r)
             .iter()
+            .skip(before[&r])
             .map(|c| c.text().to_string())
-            .collect();
+            .partition(|t| t.contains("新刊已收录"));
+        let subscribed = subscribers.contains(&r);
+        assert_eq!(
+            notices.len(),
+            usize::from(subscribed),
+            "reader {r}: {notices:#?}"
+        );
         let distinct: HashSet<&String> = texts.iter().collect();
         assert_eq!(texts.len(), QUESTIONS.len(), "reader {r}: {texts:#?}");
         assert_eq!(
@@ -93,8 +131,23 @@ async fn a_flood_of_questions_from_100_readers_loses_no_answer() {
             "group {g}: each question once"
         );
     }
+    let reports: Vec<String> = bot
+        .tg
+        .sent_to("sendmessage", ADMIN as i64)
+        .iter()
+        .skip(admin_before)
+        .map(|c| c.text().to_string())
+        .collect();
+    let done = reports.iter().filter(|t| t.contains("索引已重建")).count();
+    assert_eq!(done, 1, "{reports:#?}");
+    assert!(
+        reports.iter().any(|t| t.contains("已排队通知 50 位订阅者")),
+        "{reports:#?}"
+    );
     eprintln!(
-        "flood: {expected} answers delivered in {took:?}; the fake refused {} sends with 429",
+        "flood: {answers} answers, {} notices and the admin's report delivered in {took:?}; \
+         the fake refused {} sends with 429",
+        subscribers.len(),
         bot.tg.refused("sendmessage")
     );
     bot.stop().await;

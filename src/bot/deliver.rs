@@ -11,8 +11,9 @@
 //!   (10 minutes by default), with an error in the log. Errors that retrying cannot fix
 //!   (400, 403: blocked, chat not found) are logged and the reply dropped at once.
 //! - Pacing before each attempt, to meet few 429s in the first place: all chats together at
-//!   most `per_second`, a private chat at most one message per `private_gap`, a group at most
-//!   20 a minute ([`GroupPacer`]).
+//!   most `per_second` (shared with the notices of [`super::outbox`], which take their slots
+//!   through [`Courier::global_slot`]), a private chat at most one message per
+//!   `private_gap`, a group at most 20 a minute ([`GroupPacer`]).
 //! - Stopping: [`Courier::flush`] waits (within a grace period) until every queued reply has
 //!   been sent or given up.
 
@@ -119,6 +120,12 @@ impl Courier {
     /// Queue an edit of the bot's message `message` in `chat` (a button press).
     pub fn edit(&self, chat: ChatId, message: MessageId, reply: Reply) {
         self.enqueue(chat.0, vec![Job::Edit { message, reply }]);
+    }
+
+    /// Take a slot of the overall limit for a message sent elsewhere (a notice from the
+    /// outbox), so that replies and notices together stay under Telegram's 30 a second.
+    pub async fn global_slot(&self) {
+        self.inner.global_slot().await;
     }
 
     /// Messages queued or in flight.
@@ -301,6 +308,11 @@ impl Inner {
             };
             tokio::time::sleep_until(wait).await;
         }
+        self.global_slot().await;
+    }
+
+    /// Wait for the next slot of the overall limit and take it.
+    async fn global_slot(&self) {
         if self.policy.per_second > 0.0 {
             let period = Duration::from_secs_f64(1.0 / self.policy.per_second);
             let at = {

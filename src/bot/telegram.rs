@@ -242,11 +242,13 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         tracing::warn!("pruning old button state: {e}");
     }
 
+    let courier = Courier::new(bot.clone(), settings.replies.clone());
     let (stop_outbox, stop_rx) = watch::channel(false);
     let outbox = tokio::spawn(super::outbox::run(
         bot.clone(),
         store.clone(),
         settings.pacing.clone(),
+        courier.clone(),
         wake,
         stop_rx,
     ));
@@ -254,7 +256,7 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
     let app = Arc::new(App {
         core,
         admin,
-        courier: Courier::new(bot.clone(), settings.replies.clone()),
+        courier,
         admins: settings.admins.iter().copied().collect(),
         alerted: Default::default(),
         last_heal: Default::default(),
@@ -718,6 +720,12 @@ async fn document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerResul
 
 /// Stickers, photos, voice and anything else without text.
 async fn on_other(msg: Message, me: Me, app: Arc<App>) -> HandlerResult {
+    let chat = msg.chat.id;
+    let a = app.clone();
+    guarded(&app, Some(chat), async move { other(msg, me, a) }).await
+}
+
+fn other(msg: Message, me: Me, app: Arc<App>) -> HandlerResult {
     let what = if msg.sticker().is_some() {
         Unreadable::Sticker
     } else if msg.photo().is_some() {
