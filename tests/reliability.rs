@@ -236,6 +236,9 @@ impl Library for Flaky {
         }
         self.inner.ask(question, top)
     }
+    fn generation(&self) -> Option<String> {
+        self.inner.generation()
+    }
     fn corpus(&self) -> &Corpus {
         if self.armed.load(Ordering::SeqCst) {
             panic!("a bug in a handler (test)");
@@ -685,4 +688,35 @@ async fn a_kill_mid_import_leaves_nothing_behind_and_the_admin_is_told() {
     let (lock, wake) = &*release;
     *lock.lock().unwrap_or_else(|p| p.into_inner()) = true;
     wake.notify_all();
+}
+
+/// Index files damaged on disk while the bot runs are noticed by the periodic check: the
+/// admins are told and a new generation is built in the background, while readers keep
+/// getting answers from the copy in memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_running_bot_notices_damaged_index_files_and_rebuilds_them() {
+    let mut bot = TestBot::start_with(|s| s.index_check_every = Duration::from_millis(200)).await;
+    let first = current_generation(&bot.data_dir());
+    let baseline = bot.say(READER, QUESTIONS[0]).await;
+    damage_index(&first, |_| Vec::new());
+    let answer = bot.say(READER, QUESTIONS[0]).await;
+    assert_eq!(answer.text(), baseline.text());
+    let told = bot
+        .tg
+        .wait_until(Duration::from_secs(20), "the rebuild report", |tg| {
+            let to_admin = tg.sent_to("sendmessage", ADMIN as i64);
+            let noticed = to_admin.iter().any(|c| c.text().contains("索引文件已损坏"));
+            let rebuilt = to_admin
+                .into_iter()
+                .find(|c| c.text().contains("已自动重建索引"));
+            rebuilt.filter(|_| noticed)
+        })
+        .await;
+    assert!(told.text().contains("段"), "{}", told.text());
+    let second = current_generation(&bot.data_dir());
+    assert_ne!(first, second);
+    kuayue::index::verify::check(&second).expect("the new generation is whole");
+    let answer = bot.say(READER, QUESTIONS[0]).await;
+    assert_eq!(answer.text(), baseline.text());
+    bot.stop().await;
 }

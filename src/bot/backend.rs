@@ -25,6 +25,10 @@ impl Library for Engine {
     fn corpus(&self) -> &Corpus {
         Engine::corpus(self)
     }
+
+    fn generation(&self) -> Option<String> {
+        Some(Engine::generation(self).to_string())
+    }
 }
 
 /// The real engine (`search::Engine`) and importer (`corpus::import`).

@@ -40,6 +40,11 @@ pub trait Library: Send + Sync {
     /// The best passages for a question, or why the index could not search (a damaged
     /// generation): never an empty answer in place of an error.
     fn ask(&self, question: &str, top: usize) -> Result<Answer, SearchFailed>;
+    /// The index generation serving (its directory name under `DATA_DIR` without the
+    /// `index-` prefix), where there is one on disk.
+    fn generation(&self) -> Option<String> {
+        None
+    }
     fn corpus(&self) -> &Corpus;
 }
 

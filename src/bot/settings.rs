@@ -122,6 +122,8 @@ pub struct Settings {
     pub api_url: Option<url::Url>,
     pub pacing: Pacing,
     pub replies: ReplyPolicy,
+    /// How often the serving index generation's files are checked on disk.
+    pub index_check_every: Duration,
     /// Long-polling timeout for getUpdates.
     pub poll_timeout: Duration,
 }
@@ -169,6 +171,7 @@ impl Settings {
             api_url,
             pacing: Pacing::default(),
             replies: ReplyPolicy::default(),
+            index_check_every: Duration::from_secs(600),
             poll_timeout: Duration::from_secs(10),
         })
     }

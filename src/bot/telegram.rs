@@ -75,10 +75,15 @@ impl App {
     /// After a search failed: tell the admins and rebuild the index from the corpus in the
     /// background (the failing generation keeps answering what it can meanwhile).
     pub fn check_health(self: &Arc<Self>) {
-        let Some(why) = self.core.take_trouble() else {
-            return;
-        };
-        let why = crate::render::html::escape(&crate::render::html::truncate_chars(&why, 600));
+        if let Some(why) = self.core.take_trouble() {
+            self.heal("search", "搜索出错，读者收到“请稍后再试”", &why);
+        }
+    }
+
+    /// Tell the admins what went wrong (`cause`, with the details `why`) and rebuild the index
+    /// in the background, at most once per [`HEAL_EVERY`].
+    fn heal(self: &Arc<Self>, kind: &'static str, cause: &str, why: &str) {
+        let why = crate::render::html::escape(&crate::render::html::truncate_chars(why, 600));
         let due = {
             let mut last = self.last_heal.lock().unwrap_or_else(|p| p.into_inner());
             let due = last.is_none_or(|t| t.elapsed() >= HEAL_EVERY);
@@ -89,24 +94,16 @@ impl App {
         };
         if !due {
             self.alert(
-                "search",
-                &format!(
-                    "⚠️ 搜索再次出错，读者收到“请稍后再试”。刚刚已自动重建过索引，这次不再重建，请查看日志。\n{why}"
-                ),
+                kind,
+                &format!("⚠️ {cause}。刚刚已自动重建过索引，这次不再重建，请查看日志。\n{why}"),
             );
             return;
         }
         let Some(slot) = self.admin.try_begin() else {
-            self.alert(
-                "search",
-                &format!("⚠️ 搜索出错，读者收到“请稍后再试”。索引正在重建中。\n{why}"),
-            );
+            self.alert(kind, &format!("⚠️ {cause}。索引正在重建中。\n{why}"));
             return;
         };
-        self.alert(
-            "search",
-            &format!("⚠️ 搜索出错，读者收到“请稍后再试”。正在从语料自动重建索引…\n{why}"),
-        );
+        self.alert(kind, &format!("⚠️ {cause}。正在从语料自动重建索引…\n{why}"));
         let app = self.clone();
         tokio::spawn(async move {
             let admin = app.admin.clone();
@@ -120,6 +117,44 @@ impl App {
             app.alert("healed", &html);
         });
     }
+
+    /// Check the serving generation's files on disk against their manifest. The engine
+    /// serves from memory, so damage on disk does not reach readers, but the next start
+    /// would have to rebuild: it is rebuilt now instead, and the admins are told.
+    async fn check_index_files(self: &Arc<Self>) {
+        let Some(generation) = self.core.library().generation() else {
+            return;
+        };
+        let data_dir = self.admin.paths().data_dir.clone();
+        let dir = crate::index::generation::generation_dir(&data_dir, &generation);
+        let checked = tokio::task::spawn_blocking(move || crate::index::verify::check(&dir)).await;
+        let Ok(Err(damage)) = checked else {
+            return;
+        };
+        // A rebuild that just replaced (and removed) this generation is not damage.
+        let still_current = crate::index::generation::read_pointer(&data_dir)
+            .is_some_and(|p| p.generation == generation)
+            && self.core.library().generation().as_deref() == Some(generation.as_str());
+        if still_current {
+            tracing::error!("the serving index is damaged on disk: {damage}");
+            self.heal(
+                "index-files",
+                "磁盘上的索引文件已损坏（读者不受影响，索引在内存中）",
+                &damage.to_string(),
+            );
+        }
+    }
+}
+
+/// Check the serving generation's files every `every` until the app is dropped.
+async fn watch_index(app: std::sync::Weak<App>, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        let Some(app) = app.upgrade() else {
+            return;
+        };
+        app.check_index_files().await;
+    }
 }
 
 /// A started bot. [`Running::stop`] stops it cleanly; [`Running::wait`] runs until Ctrl-C or
@@ -131,6 +166,7 @@ pub struct Running {
     outbox: JoinHandle<()>,
     stop_outbox: watch::Sender<bool>,
     stop_grace: Duration,
+    index_watch: JoinHandle<()>,
 }
 
 impl Running {
@@ -141,6 +177,7 @@ impl Running {
     /// and returns. (teloxide 0.17's token can miss its wake-up if the dispatcher is busy
     /// with an update at that instant, and then never stops.)
     pub async fn stop(self) {
+        self.index_watch.abort();
         self.stop_polling.stop();
         let _ = self.dispatcher.await;
         let left = self.app.courier.flush(self.stop_grace).await;
@@ -156,6 +193,7 @@ impl Running {
     /// on blocking threads runs on, but its outcome is no longer delivered. For tests of what
     /// a restart finds after a crash.
     pub fn abort(self) {
+        self.index_watch.abort();
         self.stop_polling.stop();
         self.app.courier.halt();
         self.dispatcher.abort();
@@ -277,6 +315,10 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
             &format!("⚠️ 启动时发现问题，机器人照常服务：\n{}", lines.join("\n")),
         );
     }
+    let index_watch = tokio::spawn(watch_index(
+        Arc::downgrade(&app),
+        settings.index_check_every,
+    ));
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
         .dependencies(dptree::deps![app.clone()])
         .default_handler(|_| async {})
@@ -309,6 +351,7 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         outbox,
         stop_outbox,
         stop_grace: settings.replies.stop_grace,
+        index_watch,
     })
 }
 
