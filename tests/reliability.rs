@@ -720,3 +720,28 @@ async fn the_running_bot_notices_damaged_index_files_and_rebuilds_them() {
     assert_eq!(answer.text(), baseline.text());
     bot.stop().await;
 }
+
+/// A reply still owed when the bot is killed (here: waiting out a 429) is recorded in the
+/// database and sent, once, after the restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_owed_when_the_bot_is_killed_is_sent_after_the_restart() {
+    let mut bot = TestBot::start().await;
+    bot.tg
+        .fail("sendmessage", Some(READER), Failure::RetryAfter(3), 1);
+    bot.tg.push(private_text(READER, QUESTIONS[0]));
+    bot.tg
+        .wait_until(Duration::from_secs(10), "the 429", |tg| {
+            (tg.refused("sendmessage") == 1).then_some(())
+        })
+        .await;
+    bot.crash();
+    bot.restart().await;
+    let answer = bot.tg.nth_message_to(READER, 1).await;
+    assert!(answer.text().contains("①"), "{}", answer.text());
+    // The killed run's courier wakes from its wait after 3 s: it must not send it again.
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    assert_eq!(bot.tg.sent_to("sendmessage", READER).len(), 1);
+    let store = kuayue::store::Store::open(&bot.data_dir().join("bot.sqlite3")).expect("db");
+    assert!(store.replies_owed().expect("owed").is_empty());
+    bot.stop().await;
+}

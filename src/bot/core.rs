@@ -43,7 +43,7 @@ pub const EXAMPLES: [&str; 3] = [
 pub const SORRY: &str = "暂时无法回答，请稍后再试。";
 
 /// One message to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reply {
     /// Telegram HTML, at most 4096 visible characters.
     pub html: String,
@@ -62,7 +62,7 @@ impl Reply {
 }
 
 /// An inline button; `data` is the callback data (≤ 64 bytes).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Button {
     pub label: String,
     pub data: String,

@@ -14,12 +14,16 @@
 //!   most `per_second` (shared with the notices of [`super::outbox`], which take their slots
 //!   through [`Courier::global_slot`]), a private chat at most one message per
 //!   `private_gap`, a group at most 20 a minute ([`GroupPacer`]).
+//! - Every queued reply is recorded in the store and deleted once settled (sent or given
+//!   up); [`Courier::resume`] at start sends what a stopped or killed run still owed. (A kill
+//!   in the instant between Telegram accepting a reply and the delete repeats that reply.)
 //! - Stopping: [`Courier::flush`] waits (within a grace period) until every queued reply has
-//!   been sent or given up.
+//!   been sent or given up; what is left stays recorded for the next start.
 
 use super::core::Reply;
 use super::pace::GroupPacer;
 use super::settings::ReplyPolicy;
+use crate::store::Store;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -32,18 +36,18 @@ use teloxide::{ApiError, RequestError};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-/// One message to deliver to a chat.
-#[derive(Debug, Clone)]
+/// One message to deliver to a chat, as recorded in the store (JSON).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "k")]
 enum Job {
-    Send {
-        reply: Reply,
-        reply_to: Option<MessageId>,
-    },
-    Edit {
-        message: MessageId,
-        reply: Reply,
-    },
+    #[serde(rename = "send")]
+    Send { reply: Reply, reply_to: Option<i32> },
+    #[serde(rename = "edit")]
+    Edit { message: i32, reply: Reply },
 }
+
+/// A queued job and its row in the store (none when it could not be recorded).
+type Queued = (Option<i64>, Job);
 
 /// What to do after a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +69,9 @@ pub struct Courier {
 struct Inner {
     bot: Bot,
     policy: ReplyPolicy,
-    queues: Mutex<HashMap<i64, VecDeque<Job>>>,
+    /// Where queued replies are recorded until delivered.
+    store: Option<Arc<Store>>,
+    queues: Mutex<HashMap<i64, VecDeque<Queued>>>,
     groups: GroupPacer,
     /// When the next message (any chat) may start.
     next_slot: Mutex<Instant>,
@@ -86,11 +92,13 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Courier {
-    pub fn new(bot: Bot, policy: ReplyPolicy) -> Courier {
+    /// A courier recording what it owes in `store` (if given), so that a restart resumes it.
+    pub fn new(bot: Bot, policy: ReplyPolicy, store: Option<Arc<Store>>) -> Courier {
         Courier {
             inner: Arc::new(Inner {
                 bot,
                 policy,
+                store,
                 queues: Mutex::new(HashMap::new()),
                 groups: GroupPacer::default(),
                 next_slot: Mutex::new(Instant::now()),
@@ -107,7 +115,7 @@ impl Courier {
     pub fn send(&self, chat: ChatId, replies: Vec<Reply>, reply_to: Option<MessageId>) {
         let jobs = replies.into_iter().enumerate().map(|(i, reply)| Job::Send {
             reply,
-            reply_to: if i == 0 { reply_to } else { None },
+            reply_to: if i == 0 { reply_to.map(|m| m.0) } else { None },
         });
         self.enqueue(chat.0, jobs.collect());
     }
@@ -119,7 +127,13 @@ impl Courier {
 
     /// Queue an edit of the bot's message `message` in `chat` (a button press).
     pub fn edit(&self, chat: ChatId, message: MessageId, reply: Reply) {
-        self.enqueue(chat.0, vec![Job::Edit { message, reply }]);
+        self.enqueue(
+            chat.0,
+            vec![Job::Edit {
+                message: message.0,
+                reply,
+            }],
+        );
     }
 
     /// Take a slot of the overall limit for a message sent elsewhere (a notice from the
@@ -164,17 +178,82 @@ impl Courier {
         if jobs.is_empty() || self.inner.halted.load(Ordering::Acquire) {
             return;
         }
+        let ids = self.record(chat, &jobs);
+        let queued = jobs
+            .into_iter()
+            .enumerate()
+            .map(|(i, job)| (ids.as_ref().and_then(|ids| ids.get(i).copied()), job))
+            .collect();
+        self.push(chat, queued);
+    }
+
+    /// Record jobs in the store; `None` (logged) when there is no store or it failed: the
+    /// replies still go out, they just would not survive a restart.
+    fn record(&self, chat: i64, jobs: &[Job]) -> Option<Vec<i64>> {
+        let store = self.inner.store.as_ref()?;
+        let json: Result<Vec<String>, _> = jobs.iter().map(serde_json::to_string).collect();
+        let recorded = json
+            .map_err(|e| e.to_string())
+            .and_then(|json| store.replies_queued(chat, &json).map_err(|e| e.to_string()));
+        match recorded {
+            Ok(ids) => Some(ids),
+            Err(e) => {
+                tracing::error!(chat, "recording a reply failed: {e}");
+                None
+            }
+        }
+    }
+
+    fn push(&self, chat: i64, queued: Vec<Queued>) {
         let start_worker = {
             let mut queues = lock(&self.inner.queues);
-            self.inner.pending.fetch_add(jobs.len(), Ordering::AcqRel);
+            self.inner.pending.fetch_add(queued.len(), Ordering::AcqRel);
             let fresh = !queues.contains_key(&chat);
-            queues.entry(chat).or_default().extend(jobs);
+            queues.entry(chat).or_default().extend(queued);
             fresh
         };
         if start_worker {
             let inner = self.inner.clone();
             tokio::spawn(async move { inner.drain(chat).await });
         }
+    }
+
+    /// Queue the replies an earlier run recorded and never delivered. Returns how many.
+    pub fn resume(&self) -> usize {
+        let Some(store) = &self.inner.store else {
+            return 0;
+        };
+        let owed = match store.replies_owed() {
+            Ok(owed) => owed,
+            Err(e) => {
+                tracing::error!("reading replies owed: {e}");
+                return 0;
+            }
+        };
+        let mut by_chat: Vec<(i64, Vec<Queued>)> = Vec::new();
+        let mut n = 0;
+        for (id, chat, json) in owed {
+            match serde_json::from_str::<Job>(&json) {
+                Ok(job) => {
+                    n += 1;
+                    match by_chat.iter_mut().find(|(c, _)| *c == chat) {
+                        Some((_, q)) => q.push((Some(id), job)),
+                        None => by_chat.push((chat, vec![(Some(id), job)])),
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(id, "an owed reply cannot be read, dropped: {e}");
+                    let _ = store.reply_done(id);
+                }
+            }
+        }
+        for (chat, queued) in by_chat {
+            self.push(chat, queued);
+        }
+        if n > 0 {
+            tracing::info!("resuming {n} replies owed by the last run");
+        }
+        n
     }
 }
 
@@ -183,10 +262,10 @@ impl Inner {
     /// exists exactly while its worker runs, so `enqueue` starts one worker per chat.
     async fn drain(self: Arc<Self>, chat: i64) {
         loop {
-            let job = {
+            let (id, job) = {
                 let mut queues = lock(&self.queues);
                 match queues.get_mut(&chat).and_then(VecDeque::pop_front) {
-                    Some(job) => job,
+                    Some(queued) => queued,
                     None => {
                         queues.remove(&chat);
                         return;
@@ -195,8 +274,18 @@ impl Inner {
             };
             // A panic inside one delivery must not kill the queue: run it as its own task.
             let me = self.clone();
-            if let Err(e) = tokio::spawn(async move { me.deliver(chat, job).await }).await {
-                tracing::error!(chat, "delivering a reply failed: {e}");
+            let settled = match tokio::spawn(async move { me.deliver(chat, job).await }).await {
+                Ok(settled) => settled,
+                Err(e) => {
+                    tracing::error!(chat, "delivering a reply failed: {e}");
+                    true
+                }
+            };
+            // Halted before the reply was settled: it stays recorded for the next start.
+            if let (true, Some(id), Some(store)) = (settled, id, &self.store) {
+                if let Err(e) = store.reply_done(id) {
+                    tracing::error!(chat, "forgetting a delivered reply failed: {e}");
+                }
             }
             if self.pending.fetch_sub(1, Ordering::AcqRel) == 1 {
                 self.idle.notify_waiters();
@@ -204,13 +293,17 @@ impl Inner {
         }
     }
 
-    /// Send one message, retrying as the module doc says.
-    async fn deliver(&self, chat: i64, job: Job) {
+    /// Send one message, retrying as the module doc says. Returns whether it is settled
+    /// (delivered, or given up); `false` when the courier was halted first.
+    async fn deliver(&self, chat: i64, job: Job) -> bool {
         let started = Instant::now();
         let mut backoff = self.policy.backoff;
         let mut attempts = 0u32;
         loop {
             self.pace(chat, matches!(job, Job::Send { .. })).await;
+            if self.halted.load(Ordering::Acquire) {
+                return false;
+            }
             attempts += 1;
             let result = self.attempt(chat, &job).await;
             let err = match result {
@@ -218,7 +311,7 @@ impl Inner {
                     if attempts > 1 {
                         tracing::info!(chat, attempts, "reply delivered after retrying");
                     }
-                    return;
+                    return true;
                 }
                 Err(e) => e,
             };
@@ -235,7 +328,7 @@ impl Inner {
                     if !what.contains("message is not modified") {
                         tracing::warn!(chat, "reply dropped: {what}");
                     }
-                    return;
+                    return true;
                 }
             };
             if started.elapsed() + wait > self.policy.give_up_after {
@@ -246,7 +339,7 @@ impl Inner {
                     "reply given up after {:?}: {what}",
                     started.elapsed()
                 );
-                return;
+                return true;
             }
             tracing::debug!(
                 chat,
@@ -268,15 +361,16 @@ impl Inner {
                     req = req.reply_markup(kb);
                 }
                 if let Some(id) = reply_to {
-                    req = req
-                        .reply_parameters(ReplyParameters::new(*id).allow_sending_without_reply());
+                    req = req.reply_parameters(
+                        ReplyParameters::new(MessageId(*id)).allow_sending_without_reply(),
+                    );
                 }
                 req.await.map(|_| ())
             }
             Job::Edit { message, reply } => {
                 let mut req = self
                     .bot
-                    .edit_message_text(ChatId(chat), *message, reply.html.clone())
+                    .edit_message_text(ChatId(chat), MessageId(*message), reply.html.clone())
                     .parse_mode(ParseMode::Html);
                 if let Some(kb) = keyboard(reply) {
                     req = req.reply_markup(kb);

@@ -181,8 +181,10 @@ impl Running {
         self.stop_polling.stop();
         let _ = self.dispatcher.await;
         let left = self.app.courier.flush(self.stop_grace).await;
+        // What is left stays recorded and goes out after the next start.
+        self.app.courier.halt();
         if left > 0 {
-            tracing::error!("stopping with {left} replies undelivered");
+            tracing::warn!("stopping with {left} replies owed; the next start sends them");
         }
         let _ = self.stop_outbox.send(true);
         let _ = self.outbox.await;
@@ -280,7 +282,8 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         tracing::warn!("pruning old button state: {e}");
     }
 
-    let courier = Courier::new(bot.clone(), settings.replies.clone());
+    let courier = Courier::new(bot.clone(), settings.replies.clone(), Some(store.clone()));
+    courier.resume();
     let (stop_outbox, stop_rx) = watch::channel(false);
     let outbox = tokio::spawn(super::outbox::run(
         bot.clone(),

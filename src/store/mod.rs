@@ -2,7 +2,7 @@
 //!
 //! It holds what must survive a restart: who subscribed, which issues were announced, which
 //! notices are still owed to whom (the outbox), the state behind inline buttons, and daily
-//! counters for `/stats`, and the journal of imports admins sent (to report one a crash cut
+//! counters for `/stats`, replies not yet delivered, and the journal of imports admins sent (to report one a crash cut
 //! short). The search index is not here: it is rebuilt from the corpus.
 //!
 //! All access goes through one connection behind a mutex. Every operation is a short
@@ -12,6 +12,7 @@
 mod buttons;
 mod imports;
 mod outbox;
+mod replies;
 mod schema;
 mod stats;
 mod subscribers;

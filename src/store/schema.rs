@@ -59,6 +59,15 @@ const MIGRATIONS: &[&str] = &[
         done_at     INTEGER
     );
     ",
+    // 3: replies not yet delivered, so that a restart (or a crash) does not lose them.
+    "
+    CREATE TABLE replies (
+        id          INTEGER PRIMARY KEY,
+        chat_id     INTEGER NOT NULL,
+        job         TEXT    NOT NULL,
+        created_at  INTEGER NOT NULL
+    );
+    ",
 ];
 
 pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
