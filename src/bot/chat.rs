@@ -25,6 +25,9 @@ pub const TERMINAL_USER: u64 = 1;
 /// things here never touches the bot's subscribers) and announce issues added since the last
 /// run, as the bot does at its start.
 pub fn open(paths: &Paths, backend: Arc<dyn Backend>) -> anyhow::Result<(Arc<Core>, Admin)> {
+    for line in super::health::sweep(paths) {
+        eprintln!("{line}");
+    }
     let opened = backend.open(paths, &mut |p| eprintln!("{p}"))?;
     for w in &opened.warnings {
         eprintln!("⚠️ {w}");
