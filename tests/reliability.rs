@@ -171,12 +171,13 @@ async fn server_errors_delay_a_reply_but_never_lose_it_or_stall_other_chats() {
     let t0 = Instant::now();
     let answer = bot.say(bystander, QUESTIONS[1]).await;
     assert!(!answer.text().contains(SORRY));
+    // Answered while the failed chat's reply still waits (teloxide sleeps 10 s after a 5xx).
+    assert!(bot.tg.sent_to("sendmessage", one_500).is_empty());
     assert!(
-        t0.elapsed() < Duration::from_secs(3),
+        t0.elapsed() < Duration::from_secs(8),
         "another chat waited {:?}",
         t0.elapsed()
     );
-    assert!(bot.tg.sent_to("sendmessage", one_500).is_empty());
 
     // The Bot API goes down while a question is being handled.
     bot.tg.outage(Duration::from_secs(2));
