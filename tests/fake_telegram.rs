@@ -6,7 +6,10 @@
 //! download, sendChatAction, getChatMember, getWebhookInfo/deleteWebhook. Method names are
 //! matched case-insensitively (teloxide sends `/bot<token>/SendMessage`). Every call is
 //! recorded with its parameters and arrival time; a test can script failures (429 with
-//! retry_after, 403, 5xx) for the next calls of a method, optionally for one chat only.
+//! retry_after, 403, 5xx) for the next calls of a method, optionally for one chat only,
+//! enforce Telegram's flood limits on sendMessage ([`Limits`]: 429 with retry_after when a
+//! send exceeds them), and answer 502 to everything but getUpdates for a time window
+//! ([`FakeTelegram::outage`]).
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -79,12 +82,80 @@ pub enum Failure {
     /// limit nor a blocked chat.
     BadRequest,
     /// 500. (teloxide waits 10 s after any 5xx before reporting it, so tests use it sparingly.)
-    #[allow(dead_code)]
     ServerError,
+    /// 502 with an HTML page, as a front end answers while the Bot API is down.
+    BadGateway,
+}
+
+/// Flood limits the fake enforces on sendMessage, over sliding windows, like Telegram's.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Messages per second, all chats together.
+    pub per_second: usize,
+    /// Messages per second to one private chat.
+    pub private_per_second: usize,
+    /// Messages per minute to one group.
+    pub group_per_minute: usize,
+    /// The retry_after the fake answers with, in seconds.
+    pub retry_after: u32,
+}
+
+impl Default for Limits {
+    /// Telegram's published limits.
+    fn default() -> Self {
+        Limits {
+            per_second: 30,
+            private_per_second: 1,
+            group_per_minute: 20,
+            retry_after: 1,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Flood {
+    limits: Option<Limits>,
+    all: VecDeque<Instant>,
+    per_chat: HashMap<i64, VecDeque<Instant>>,
+}
+
+impl Flood {
+    /// Whether a message to `chat` now stays within the limits; if so it is counted.
+    fn admit(&mut self, chat: i64, now: Instant) -> Result<(), u32> {
+        let Some(l) = self.limits else {
+            return Ok(());
+        };
+        let second = Duration::from_secs(1);
+        let (window, cap) = if chat > 0 {
+            (second, l.private_per_second)
+        } else {
+            (Duration::from_secs(60), l.group_per_minute)
+        };
+        while self
+            .all
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= second)
+        {
+            self.all.pop_front();
+        }
+        let q = self.per_chat.entry(chat).or_default();
+        while q.front().is_some_and(|t| now.duration_since(*t) >= window) {
+            q.pop_front();
+        }
+        if self.all.len() >= l.per_second || q.len() >= cap {
+            return Err(l.retry_after);
+        }
+        self.all.push_back(now);
+        q.push_back(now);
+        Ok(())
+    }
 }
 
 #[derive(Default)]
 struct Inner {
+    flood: Flood,
+    /// Until when every method but getUpdates answers 502.
+    outage_until: Option<Instant>,
     updates: VecDeque<(i64, Value)>,
     next_update: i64,
     next_message: i64,
@@ -165,6 +236,22 @@ impl FakeTelegram {
             .lock()
             .failures
             .push((method.to_lowercase(), chat, failure, times));
+    }
+
+    /// Enforce flood limits on sendMessage from now on.
+    pub fn enforce(&self, limits: Limits) {
+        self.shared.lock().flood.limits = Some(limits);
+    }
+
+    /// Answer 502 Bad Gateway (an HTML page, as Telegram's front end does) to every method
+    /// but getUpdates for the next `window`.
+    pub fn outage(&self, window: Duration) {
+        self.shared.lock().outage_until = Some(Instant::now() + window);
+    }
+
+    /// Calls of `method` the fake refused (scripted failures, flood limits, outages).
+    pub fn refused(&self, method: &str) -> usize {
+        self.calls(method).iter().filter(|c| c.failed).count()
     }
 
     /// A file the bot can fetch with getFile and download.
@@ -263,6 +350,13 @@ fn failure(f: Failure) -> Response {
             StatusCode::INTERNAL_SERVER_ERROR,
             json!({"ok": false, "error_code": 500, "description": "Internal Server Error"}),
         ),
+        Failure::BadGateway => {
+            return (
+                StatusCode::BAD_GATEWAY,
+                "<html><head><title>502 Bad Gateway</title></head></html>",
+            )
+                .into_response()
+        }
     };
     (status, axum::Json(body)).into_response()
 }
@@ -326,10 +420,19 @@ async fn handle(State(shared): State<Arc<Shared>>, uri: Uri, body: Bytes) -> Res
             .failures
             .iter_mut()
             .find(|(m, c, _, n)| *m == method && *n > 0 && (c.is_none() || *c == chat));
-        let f = hit.map(|entry| {
+        let mut f = hit.map(|entry| {
             entry.3 -= 1;
             entry.2
         });
+        let now = Instant::now();
+        if f.is_none() && inner.outage_until.is_some_and(|t| now < t) {
+            f = Some(Failure::BadGateway);
+        }
+        if f.is_none() && method == "sendmessage" {
+            if let Err(wait) = inner.flood.admit(chat.unwrap_or(0), now) {
+                f = Some(Failure::RetryAfter(wait));
+            }
+        }
         let message_id = (f.is_none() && method == "sendmessage").then(|| {
             inner.next_message += 1;
             inner.next_message

@@ -4,8 +4,9 @@
 use crate::fake_telegram::{chat_json, FakeTelegram, TOKEN};
 
 use kuayue::bot::backend::EngineBackend;
-use kuayue::bot::settings::{Pacing, Settings};
+use kuayue::bot::settings::{Pacing, ReplyPolicy, Settings};
 use kuayue::bot::telegram::{self, Running};
+use kuayue::bot::Backend;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -82,6 +83,15 @@ pub fn settings(tg: &FakeTelegram, dir: &Path) -> Settings {
         max_attempts: 3,
         backoff: Duration::from_millis(50),
     };
+    // Replies: no pacing beyond what the tests' fake enforces, short backoffs.
+    s.replies = ReplyPolicy {
+        per_second: 0.0,
+        private_gap: Duration::ZERO,
+        backoff: Duration::from_millis(50),
+        max_backoff: Duration::from_millis(500),
+        give_up_after: Duration::from_secs(120),
+        stop_grace: Duration::from_secs(5),
+    };
     s.poll_timeout = Duration::from_secs(1);
     s
 }
@@ -94,6 +104,7 @@ pub struct TestBot {
     /// How long the last start took, until the bot polled for updates.
     pub ready: Duration,
     running: Option<Running>,
+    backend: Arc<dyn Backend>,
 }
 
 impl TestBot {
@@ -103,16 +114,28 @@ impl TestBot {
 
     /// Start with the test settings adjusted by `tweak`.
     pub async fn start_with(tweak: impl FnOnce(&mut Settings)) -> TestBot {
+        TestBot::start_full(tweak, Arc::new(EngineBackend), |_| {}).await
+    }
+
+    /// Start with adjusted settings and engine, after `prepare` has had the workspace (the
+    /// temp dir holding `corpus/` and `data/`) to itself.
+    pub async fn start_full(
+        tweak: impl FnOnce(&mut Settings),
+        backend: Arc<dyn Backend>,
+        prepare: impl FnOnce(&Path),
+    ) -> TestBot {
         let tg = FakeTelegram::start().await;
         let dir = temp_workspace();
         let mut settings = settings(&tg, dir.path());
         tweak(&mut settings);
+        prepare(dir.path());
         let mut bot = TestBot {
             tg,
             dir,
             settings,
             ready: Duration::ZERO,
             running: None,
+            backend,
         };
         bot.launch().await;
         bot
@@ -129,7 +152,7 @@ impl TestBot {
             .try_init();
         let polls = self.tg.calls("getupdates").len();
         let started = std::time::Instant::now();
-        let running = telegram::start(self.settings.clone(), Arc::new(EngineBackend))
+        let running = telegram::start(self.settings.clone(), self.backend.clone())
             .await
             .expect("bot starts");
         self.running = Some(running);
@@ -145,6 +168,13 @@ impl TestBot {
     pub async fn stop(&mut self) {
         if let Some(r) = self.running.take() {
             r.stop().await;
+        }
+    }
+
+    /// Stop as a killed process would (see `Running::abort`).
+    pub fn crash(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.abort();
         }
     }
 

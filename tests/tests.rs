@@ -9,5 +9,6 @@ mod chat;
 mod corpus;
 mod fake_telegram;
 mod harness;
+mod reliability;
 mod search;
 mod store;

@@ -206,15 +206,15 @@ pub fn check_raw(bytes: &[u8]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bot::{BackendError, Imported, Library, Rebuilt};
+    use crate::bot::{BackendError, Imported, Library, Opened, Rebuilt};
     use crate::corpus::Corpus;
     use crate::search::Answer;
     use crate::store::Store;
 
     struct Empty(Corpus);
     impl Library for Empty {
-        fn ask(&self, question: &str, _top: usize) -> Answer {
-            Answer::nothing(question)
+        fn ask(&self, question: &str, _top: usize) -> Result<Answer, crate::bot::SearchFailed> {
+            Ok(Answer::nothing(question))
         }
         fn corpus(&self) -> &Corpus {
             &self.0
@@ -222,12 +222,11 @@ mod tests {
     }
     struct Failing;
     impl Backend for Failing {
-        fn open(
-            &self,
-            _: &Paths,
-            _: &mut dyn FnMut(&str),
-        ) -> Result<Arc<dyn Library>, BackendError> {
-            Ok(Arc::new(Empty(Corpus::default())))
+        fn open(&self, _: &Paths, _: &mut dyn FnMut(&str)) -> Result<Opened, BackendError> {
+            Ok(Opened {
+                library: Arc::new(Empty(Corpus::default())),
+                warnings: Vec::new(),
+            })
         }
         fn rebuild(
             &self,

@@ -1,19 +1,33 @@
 //! The search engine and the corpus importer behind [`super::Backend`]: the one place where
 //! the bot names `search::Engine` and `corpus::import`.
 
-use super::{Backend, BackendError, Imported, Library, Rebuilt};
+use super::{Backend, BackendError, Imported, Library, Opened, Rebuilt, SearchFailed};
 use crate::config::Paths;
 use crate::corpus::{import, Corpus};
 use crate::search::{Answer, Engine};
 use std::sync::Arc;
 
 impl Library for Engine {
-    fn ask(&self, question: &str, top: usize) -> Answer {
-        Engine::ask(self, question, top)
+    fn ask(&self, question: &str, top: usize) -> Result<Answer, SearchFailed> {
+        // tantivy may panic on a damaged segment rather than return an error; either way the
+        // caller gets a failure to report, and the engine stays usable for the next question.
+        let run = std::panic::AssertUnwindSafe(|| Engine::try_ask(self, question, top));
+        match std::panic::catch_unwind(run) {
+            Ok(Ok(answer)) => Ok(answer),
+            Ok(Err(e)) => Err(SearchFailed(format!("索引读取出错：{e}"))),
+            Err(panic) => Err(SearchFailed(format!(
+                "搜索时出现内部错误：{}",
+                super::telegram::panic_text(panic)
+            ))),
+        }
     }
 
     fn corpus(&self) -> &Corpus {
         Engine::corpus(self)
+    }
+
+    fn generation(&self) -> Option<String> {
+        Some(Engine::generation(self).to_string())
     }
 }
 
@@ -21,13 +35,16 @@ impl Library for Engine {
 pub struct EngineBackend;
 
 impl Backend for EngineBackend {
-    fn open(
-        &self,
-        paths: &Paths,
-        progress: &mut dyn FnMut(&str),
-    ) -> Result<Arc<dyn Library>, BackendError> {
-        let engine = Engine::open(paths, progress).map_err(|e| BackendError(e.to_string()))?;
-        Ok(Arc::new(engine))
+    fn open(&self, paths: &Paths, progress: &mut dyn FnMut(&str)) -> Result<Opened, BackendError> {
+        let (engine, warnings) =
+            Engine::open_resilient(paths, progress).map_err(|e| BackendError(e.to_string()))?;
+        for w in &warnings {
+            tracing::warn!("{w}");
+        }
+        Ok(Opened {
+            library: Arc::new(engine),
+            warnings,
+        })
     }
 
     fn rebuild(

@@ -25,7 +25,14 @@ pub const TERMINAL_USER: u64 = 1;
 /// things here never touches the bot's subscribers) and announce issues added since the last
 /// run, as the bot does at its start.
 pub fn open(paths: &Paths, backend: Arc<dyn Backend>) -> anyhow::Result<(Arc<Core>, Admin)> {
-    let library = backend.open(paths, &mut |p| eprintln!("{p}"))?;
+    for line in super::health::sweep(paths) {
+        eprintln!("{line}");
+    }
+    let opened = backend.open(paths, &mut |p| eprintln!("{p}"))?;
+    for w in &opened.warnings {
+        eprintln!("⚠️ {w}");
+    }
+    let library = opened.library;
     std::fs::create_dir_all(&paths.data_dir)
         .with_context(|| format!("无法创建数据目录 {}", paths.data_dir.display()))?;
     let store = Arc::new(Store::open(&paths.data_dir.join("chat.sqlite3"))?);

@@ -38,8 +38,12 @@ pub const EXAMPLES: [&str; 3] = [
     "模范机关创建有哪些要求",
 ];
 
+/// The answer when a search fails (a damaged index, an internal error): the reader is asked
+/// to come back, the admins are told, the index is rebuilt.
+pub const SORRY: &str = "暂时无法回答，请稍后再试。";
+
 /// One message to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reply {
     /// Telegram HTML, at most 4096 visible characters.
     pub html: String,
@@ -58,7 +62,7 @@ impl Reply {
 }
 
 /// An inline button; `data` is the callback data (≤ 64 bytes).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Button {
     pub label: String,
     pub data: String,
@@ -143,6 +147,8 @@ pub struct Core {
     store: Arc<Store>,
     admins: BTreeSet<u64>,
     username: RwLock<String>,
+    /// The last search failure not yet taken by [`Core::take_trouble`].
+    trouble: std::sync::Mutex<Option<String>>,
 }
 
 impl Core {
@@ -152,6 +158,7 @@ impl Core {
             store,
             admins,
             username: RwLock::new("kuayue_bot".into()),
+            trouble: std::sync::Mutex::new(None),
         }
     }
 
@@ -187,6 +194,29 @@ impl Core {
 
     pub fn is_admin(&self, user: u64) -> bool {
         self.admins.contains(&user)
+    }
+
+    /// Search the serving index. A failure (an error or a panic inside the index) is kept
+    /// for [`Core::take_trouble`] and returned as `None`.
+    fn ask(&self, question: &str, top: usize) -> Option<crate::search::Answer> {
+        let lib = self.library();
+        let run = std::panic::AssertUnwindSafe(|| lib.ask(question, top));
+        let failure = match std::panic::catch_unwind(run) {
+            Ok(Ok(answer)) => return Some(answer),
+            Ok(Err(e)) => e.0,
+            Err(panic) => format!("搜索时出现内部错误：{}", super::telegram::panic_text(panic)),
+        };
+        tracing::error!("search failed: {failure}");
+        *self.trouble.lock().unwrap_or_else(|p| p.into_inner()) = Some(failure);
+        None
+    }
+
+    /// The last search failure since this was last asked, if any.
+    pub fn take_trouble(&self) -> Option<String> {
+        self.trouble
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
     }
 
     /// A text message that is not one of our commands. `None`: stay silent (group chatter).
@@ -285,8 +315,9 @@ impl Core {
 
     /// One page of an answer starting at `at`. `key` is the state key to reuse (更多结果).
     fn answer_page(&self, question: &str, at: usize, key: Option<&str>) -> Reply {
-        let lib = self.library();
-        let answer = lib.ask(question, (at + PAGE + 1).min(MAX_RESULTS));
+        let Some(answer) = self.ask(question, (at + PAGE + 1).min(MAX_RESULTS)) else {
+            return Reply::text(SORRY.into());
+        };
         let lang = Lang::from_traditional(answer.traditional);
         if answer.not_found() || answer.hits.is_empty() {
             let mut reply = not_found(&answer, lang);
@@ -431,11 +462,14 @@ impl Core {
             ("m", State::Answer { q, at, .. }) => {
                 Press::Edit(self.answer_page(&q, at + PAGE, Some(key)))
             }
-            ("s", State::Answer { q, .. }) => match self.library().ask(&q, 1).suggested_question {
-                Some(fixed) => Press::Send(vec![self.question(&fixed)]),
-                None => expired(),
-            },
-            ("v", State::Answer { q, .. }) => match self.library().ask(&q, 1).understood.span {
+            ("s", State::Answer { q, .. }) => {
+                match self.ask(&q, 1).and_then(|a| a.suggested_question) {
+                    Some(fixed) => Press::Send(vec![self.question(&fixed)]),
+                    None => expired(),
+                }
+            }
+            ("v", State::Answer { q, .. }) => match self.ask(&q, 1).and_then(|a| a.understood.span)
+            {
                 Some(span) => Press::Send(vec![self.question(&format!("\"{span}\""))]),
                 None => expired(),
             },
@@ -527,8 +561,9 @@ impl Core {
         if query.is_empty() || query.chars().count() > MAX_QUESTION_CHARS {
             return Vec::new();
         }
-        let lib = self.library();
-        let answer = lib.ask(query, INLINE_RESULTS);
+        let Some(answer) = self.ask(query, INLINE_RESULTS) else {
+            return Vec::new();
+        };
         if answer.not_found() {
             return Vec::new();
         }

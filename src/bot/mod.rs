@@ -3,7 +3,8 @@
 //! Layers, from the reader inwards:
 //!
 //! - [`telegram`]: teloxide dispatcher (`schema()`), turning updates into calls on the core and
-//!   replies into Bot API requests; [`outbox`] delivers new-issue notices at a paced rate.
+//!   replies into Bot API requests; [`deliver`] sends replies (one ordered queue per chat,
+//!   retried through 429s and outages); [`outbox`] delivers new-issue notices at a paced rate.
 //! - [`chat`]: the same core driven by lines typed in a terminal.
 //! - [`core`]: everything a reader sees — question → reply text + buttons, commands, button
 //!   presses, inline results — with no network and no teloxide types, so the bot and `chat`
@@ -19,6 +20,8 @@ pub mod backend;
 pub mod chat;
 pub mod commands;
 pub mod core;
+pub mod deliver;
+pub mod health;
 mod lang;
 pub mod outbox;
 pub mod pace;
@@ -34,8 +37,27 @@ use std::sync::Arc;
 
 /// What the bot needs of an open index: answers and the corpus behind them.
 pub trait Library: Send + Sync {
-    fn ask(&self, question: &str, top: usize) -> Answer;
+    /// The best passages for a question, or why the index could not search (a damaged
+    /// generation): never an empty answer in place of an error.
+    fn ask(&self, question: &str, top: usize) -> Result<Answer, SearchFailed>;
+    /// The index generation serving (its directory name under `DATA_DIR` without the
+    /// `index-` prefix), where there is one on disk.
+    fn generation(&self) -> Option<String> {
+        None
+    }
     fn corpus(&self) -> &Corpus;
+}
+
+/// A search that failed inside the index (an error or a panic), as a sentence for the logs
+/// and the admins.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct SearchFailed(pub String);
+
+/// An open index and what was worked around to open it (sentences for the admins).
+pub struct Opened {
+    pub library: Arc<dyn Library>,
+    pub warnings: Vec<String>,
 }
 
 /// What `/reindex` reports about a new index generation.
@@ -68,11 +90,9 @@ pub struct BackendError(pub String);
 /// Opening, rebuilding and extending the index: the engine's long-running operations.
 /// All of them block; callers run them on a blocking thread.
 pub trait Backend: Send + Sync {
-    fn open(
-        &self,
-        paths: &Paths,
-        progress: &mut dyn FnMut(&str),
-    ) -> Result<Arc<dyn Library>, BackendError>;
+    /// Open the index (rebuilding it when it is damaged), with what the admins should hear
+    /// about (a corpus that did not parse and what is served instead).
+    fn open(&self, paths: &Paths, progress: &mut dyn FnMut(&str)) -> Result<Opened, BackendError>;
     /// Build a new generation while the current one keeps serving.
     fn rebuild(
         &self,

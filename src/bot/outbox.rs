@@ -1,7 +1,9 @@
 //! Delivering new-issue notices: the outbox in SQLite, drained at a paced rate.
 //!
 //! - Pacing: at most `Pacing::per_second` sends start per second overall (Telegram allows
-//!   about 30/s), and a chat gets at most one message per `per_chat_gap`.
+//!   about 30/s), each also taking a slot of the replies' overall limit
+//!   ([`Courier::global_slot`]) so that notices and replies together stay under it; a chat
+//!   gets at most one message per `per_chat_gap`.
 //! - Sends run concurrently (up to [`MAX_IN_FLIGHT`]), so a slow network does not lower the
 //!   rate; each row is in flight at most once.
 //! - 429: the whole sender pauses for `retry_after` and the row is retried, without using up
@@ -12,6 +14,7 @@
 //! - A row is marked sent only after Telegram accepted it. Stopping waits for sends in flight
 //!   and records their outcome, so a restart resumes exactly where the last run stopped.
 
+use super::deliver::Courier;
 use super::settings::Pacing;
 use crate::store::{now_ms, Delivery, Store};
 use std::collections::{HashMap, HashSet};
@@ -44,6 +47,7 @@ pub async fn run(
     bot: Bot,
     store: Arc<Store>,
     pacing: Pacing,
+    courier: Courier,
     wake: Arc<Notify>,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -99,7 +103,7 @@ pub async fn run(
                 continue;
             }
             tokio::select! {
-                _ = ticker.tick() => {}
+                _ = async { ticker.tick().await; courier.global_slot().await } => {}
                 _ = stop.changed() => break,
             }
             in_flight.insert(d.id);

@@ -1,8 +1,9 @@
 //! Pacing of replies to groups: Telegram lets a bot post about 20 messages a minute in one
 //! group. A busy group asking many questions gets its answers a little later instead of a 429.
 //!
-//! Private chats are not paced here (Telegram allows bursts there, and a 429 is retried by
-//! the sender); notices have their own, stricter pacing in [`super::outbox`].
+//! Used by the courier ([`super::deliver`]), which also paces private chats and the overall
+//! rate and retries whatever still meets a 429; notices have their own, stricter pacing in
+//! [`super::outbox`].
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;

@@ -79,6 +79,37 @@ impl Default for Pacing {
     }
 }
 
+/// How replies (answers, command replies, admins' reports) are paced and retried; see
+/// `bot::deliver`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplyPolicy {
+    /// Messages per second, all chats together (Telegram allows about 30).
+    pub per_second: f64,
+    /// Minimum gap between two messages to one private chat (Telegram: about one a second).
+    pub private_gap: Duration,
+    /// First wait after a transient failure (5xx, network); doubled on each further one.
+    pub backoff: Duration,
+    /// Longest wait between two attempts after transient failures.
+    pub max_backoff: Duration,
+    /// A reply not delivered within this time is given up (and logged as an error).
+    pub give_up_after: Duration,
+    /// How long a stopping bot waits for queued replies.
+    pub stop_grace: Duration,
+}
+
+impl Default for ReplyPolicy {
+    fn default() -> Self {
+        ReplyPolicy {
+            per_second: 28.0,
+            private_gap: Duration::from_secs(1),
+            backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(30),
+            give_up_after: Duration::from_secs(600),
+            stop_grace: Duration::from_secs(20),
+        }
+    }
+}
+
 /// Everything `kuayue bot` needs to run.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -90,6 +121,9 @@ pub struct Settings {
     /// A self-hosted Bot API server (or a test server); `None` means api.telegram.org.
     pub api_url: Option<url::Url>,
     pub pacing: Pacing,
+    pub replies: ReplyPolicy,
+    /// How often the serving index generation's files are checked on disk.
+    pub index_check_every: Duration,
     /// Long-polling timeout for getUpdates.
     pub poll_timeout: Duration,
 }
@@ -136,6 +170,8 @@ impl Settings {
             paths,
             api_url,
             pacing: Pacing::default(),
+            replies: ReplyPolicy::default(),
+            index_check_every: Duration::from_secs(600),
             poll_timeout: Duration::from_secs(10),
         })
     }

@@ -8,9 +8,9 @@
 use super::admin::{self, Admin};
 use super::commands::{AdminCommand, Command};
 use super::core::{Core, Inbound, Press, Reply, Unreadable};
-use super::pace::GroupPacer;
+use super::deliver::Courier;
 use super::settings::Settings;
-use super::Backend;
+use super::{Backend, Opened};
 use crate::store::{ChatKind, Store};
 use anyhow::Context;
 use std::sync::Arc;
@@ -21,13 +21,11 @@ use teloxide::net::Download;
 use teloxide::prelude::*;
 use teloxide::stop::StopToken;
 use teloxide::types::{
-    BotCommandScope, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResult,
-    InlineQueryResultArticle, InputMessageContent, InputMessageContentText, Me, MessageId,
-    ParseMode, Recipient, ReplyParameters,
+    BotCommandScope, InlineQueryResult, InlineQueryResultArticle, InputMessageContent,
+    InputMessageContentText, Me, MessageId, ParseMode, Recipient,
 };
 use teloxide::update_listeners::{Polling, UpdateListener};
 use teloxide::utils::command::BotCommands;
-use teloxide::RequestError;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
@@ -37,7 +35,126 @@ type HandlerResult = anyhow::Result<()>;
 pub struct App {
     pub core: Arc<Core>,
     pub admin: Arc<Admin>,
-    pub groups: GroupPacer,
+    /// Every reply goes out through it: ordered per chat, retried through 429s and outages.
+    pub courier: Courier,
+    admins: Vec<u64>,
+    /// When each kind of alert last went to the admins, so that a failure repeated by every
+    /// question is reported once a minute, not once a question.
+    alerted: std::sync::Mutex<std::collections::HashMap<&'static str, std::time::Instant>>,
+    /// When a failed search last started a rebuild.
+    last_heal: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+/// A failed search starts at most one automatic rebuild per this period: a bug that fails
+/// one question every time must not keep the machine rebuilding.
+const HEAL_EVERY: Duration = Duration::from_secs(600);
+
+/// The same kind of alert goes to the admins at most once per this period.
+const ALERT_EVERY: Duration = Duration::from_secs(60);
+
+impl App {
+    /// Tell every admin (in their private chat with the bot), at most once a minute per kind.
+    pub fn alert(&self, kind: &'static str, html: &str) {
+        {
+            let mut alerted = self.alerted.lock().unwrap_or_else(|p| p.into_inner());
+            let now = std::time::Instant::now();
+            if alerted
+                .get(kind)
+                .is_some_and(|t| now.duration_since(*t) < ALERT_EVERY)
+            {
+                return;
+            }
+            alerted.insert(kind, now);
+        }
+        tracing::warn!(kind, "alerting the admins");
+        for admin in &self.admins {
+            self.courier.say(ChatId(*admin as i64), html.to_string());
+        }
+    }
+
+    /// After a search failed: tell the admins and rebuild the index from the corpus in the
+    /// background (the failing generation keeps answering what it can meanwhile).
+    pub fn check_health(self: &Arc<Self>) {
+        if let Some(why) = self.core.take_trouble() {
+            self.heal("search", "搜索出错，读者收到“请稍后再试”", &why);
+        }
+    }
+
+    /// Tell the admins what went wrong (`cause`, with the details `why`) and rebuild the index
+    /// in the background, at most once per [`HEAL_EVERY`].
+    fn heal(self: &Arc<Self>, kind: &'static str, cause: &str, why: &str) {
+        let why = crate::render::html::escape(&crate::render::html::truncate_chars(why, 600));
+        let due = {
+            let mut last = self.last_heal.lock().unwrap_or_else(|p| p.into_inner());
+            let due = last.is_none_or(|t| t.elapsed() >= HEAL_EVERY);
+            if due {
+                *last = Some(std::time::Instant::now());
+            }
+            due
+        };
+        if !due {
+            self.alert(
+                kind,
+                &format!("⚠️ {cause}。刚刚已自动重建过索引，这次不再重建，请查看日志。\n{why}"),
+            );
+            return;
+        }
+        let Some(slot) = self.admin.try_begin() else {
+            self.alert(kind, &format!("⚠️ {cause}。索引正在重建中。\n{why}"));
+            return;
+        };
+        self.alert(kind, &format!("⚠️ {cause}。正在从语料自动重建索引…\n{why}"));
+        let app = self.clone();
+        tokio::spawn(async move {
+            let admin = app.admin.clone();
+            let outcome =
+                tokio::task::spawn_blocking(move || admin.reindex(&slot, &mut |_| {})).await;
+            let html = match outcome {
+                Ok(Ok(summary)) => format!("✅ 已自动重建索引，恢复服务。\n{summary}"),
+                Ok(Err(failed)) => failed,
+                Err(e) => format!("❌ 自动重建索引时出现内部错误：{e}"),
+            };
+            app.alert("healed", &html);
+        });
+    }
+
+    /// Check the serving generation's files on disk against their manifest. The engine
+    /// serves from memory, so damage on disk does not reach readers, but the next start
+    /// would have to rebuild: it is rebuilt now instead, and the admins are told.
+    async fn check_index_files(self: &Arc<Self>) {
+        let Some(generation) = self.core.library().generation() else {
+            return;
+        };
+        let data_dir = self.admin.paths().data_dir.clone();
+        let dir = crate::index::generation::generation_dir(&data_dir, &generation);
+        let checked = tokio::task::spawn_blocking(move || crate::index::verify::check(&dir)).await;
+        let Ok(Err(damage)) = checked else {
+            return;
+        };
+        // A rebuild that just replaced (and removed) this generation is not damage.
+        let still_current = crate::index::generation::read_pointer(&data_dir)
+            .is_some_and(|p| p.generation == generation)
+            && self.core.library().generation().as_deref() == Some(generation.as_str());
+        if still_current {
+            tracing::error!("the serving index is damaged on disk: {damage}");
+            self.heal(
+                "index-files",
+                "磁盘上的索引文件已损坏（读者不受影响，索引在内存中）",
+                &damage.to_string(),
+            );
+        }
+    }
+}
+
+/// Check the serving generation's files every `every` until the app is dropped.
+async fn watch_index(app: std::sync::Weak<App>, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        let Some(app) = app.upgrade() else {
+            return;
+        };
+        app.check_index_files().await;
+    }
 }
 
 /// A started bot. [`Running::stop`] stops it cleanly; [`Running::wait`] runs until Ctrl-C or
@@ -48,6 +165,8 @@ pub struct Running {
     dispatcher: JoinHandle<()>,
     outbox: JoinHandle<()>,
     stop_outbox: watch::Sender<bool>,
+    stop_grace: Duration,
+    index_watch: JoinHandle<()>,
 }
 
 impl Running {
@@ -58,11 +177,30 @@ impl Running {
     /// and returns. (teloxide 0.17's token can miss its wake-up if the dispatcher is busy
     /// with an update at that instant, and then never stops.)
     pub async fn stop(self) {
+        self.index_watch.abort();
         self.stop_polling.stop();
         let _ = self.dispatcher.await;
+        let left = self.app.courier.flush(self.stop_grace).await;
+        // What is left stays recorded and goes out after the next start.
+        self.app.courier.halt();
+        if left > 0 {
+            tracing::warn!("stopping with {left} replies owed; the next start sends them");
+        }
         let _ = self.stop_outbox.send(true);
         let _ = self.outbox.await;
         tracing::info!("bot stopped");
+    }
+
+    /// Stop at once, as a killed process would: no draining, nothing recorded. Work already
+    /// on blocking threads runs on, but its outcome is no longer delivered. For tests of what
+    /// a restart finds after a crash.
+    pub fn abort(self) {
+        self.index_watch.abort();
+        self.stop_polling.stop();
+        self.app.courier.halt();
+        self.dispatcher.abort();
+        self.outbox.abort();
+        tracing::warn!("bot aborted");
     }
 
     /// Run until Ctrl-C or SIGTERM, then stop cleanly.
@@ -107,10 +245,16 @@ pub fn client(settings: &Settings) -> Bot {
 /// Open the store and the index, register commands, start the outbox and start polling.
 pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Result<Running> {
     let started = std::time::Instant::now();
+    super::health::check_data_dir(&settings.paths.data_dir)?;
+    // What a killed run left behind (logged line by line).
+    super::health::sweep(&settings.paths);
     let store = Arc::new(Store::open_in(&settings.paths.data_dir)?);
     let paths = settings.paths.clone();
     let opener = backend.clone();
-    let library = tokio::task::spawn_blocking(move || {
+    let Opened {
+        library,
+        warnings: open_warnings,
+    } = tokio::task::spawn_blocking(move || {
         opener.open(&paths, &mut |p| tracing::info!("index: {p}"))
     })
     .await
@@ -138,11 +282,14 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         tracing::warn!("pruning old button state: {e}");
     }
 
+    let courier = Courier::new(bot.clone(), settings.replies.clone(), Some(store.clone()));
+    courier.resume();
     let (stop_outbox, stop_rx) = watch::channel(false);
     let outbox = tokio::spawn(super::outbox::run(
         bot.clone(),
         store.clone(),
         settings.pacing.clone(),
+        courier.clone(),
         wake,
         stop_rx,
     ));
@@ -150,8 +297,31 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
     let app = Arc::new(App {
         core,
         admin,
-        groups: GroupPacer::default(),
+        courier,
+        admins: settings.admins.iter().copied().collect(),
+        alerted: Default::default(),
+        last_heal: Default::default(),
     });
+    tell_interrupted_imports(&app);
+    if !open_warnings.is_empty() {
+        let lines: Vec<String> = open_warnings
+            .iter()
+            .map(|w| {
+                format!(
+                    "• {}",
+                    crate::render::html::escape(&crate::render::html::truncate_chars(w, 600))
+                )
+            })
+            .collect();
+        app.alert(
+            "start",
+            &format!("⚠️ 启动时发现问题，机器人照常服务：\n{}", lines.join("\n")),
+        );
+    }
+    let index_watch = tokio::spawn(watch_index(
+        Arc::downgrade(&app),
+        settings.index_check_every,
+    ));
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
         .dependencies(dptree::deps![app.clone()])
         .default_handler(|_| async {})
@@ -183,7 +353,31 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         dispatcher,
         outbox,
         stop_outbox,
+        stop_grace: settings.replies.stop_grace,
+        index_watch,
     })
+}
+
+/// Imports that a killed run accepted and never finished: each admin who sent one is told.
+fn tell_interrupted_imports(app: &App) {
+    let interrupted = match app.core.store().take_interrupted_imports() {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::error!("reading the import journal: {e}");
+            return;
+        }
+    };
+    for i in interrupted {
+        tracing::warn!(chat = i.chat, file = %i.file_name, "an import was interrupted");
+        app.courier.say(
+            ChatId(i.chat),
+            format!(
+                "⚠️ 你发送的 {} 在导入完成前机器人停止了（重启或崩溃），这次导入没有完成，\
+                 未完成的临时文件已清理。请用 /issues 查看这一期是否已收录，如果没有，请重新发送这个文件。",
+                crate::render::html::escape(&i.file_name)
+            ),
+        );
+    }
 }
 
 /// An error's text with the bot token cut out. teloxide hides the token in URLs of the shape
@@ -298,67 +492,39 @@ fn addressed(m: &Message, me: &Me, core: &Core) -> bool {
     mention || reply
 }
 
-fn keyboard(reply: &Reply) -> Option<InlineKeyboardMarkup> {
-    (!reply.buttons.is_empty()).then(|| {
-        InlineKeyboardMarkup::new(reply.buttons.iter().map(|row| {
-            row.iter()
-                .map(|b| InlineKeyboardButton::callback(b.label.clone(), b.data.clone()))
-                .collect::<Vec<_>>()
-        }))
-    })
-}
-
-/// Send replies in order; in groups the first answers the triggering message. A 429 on a
-/// reply waits as told and tries again (a few times), so flood limits slow us down instead
-/// of losing answers.
-/// Send one plain reply with no buttons: progress lines, refusals, failures.
-async fn say(bot: &Bot, chat: ChatId, text: String) -> HandlerResult {
-    send_replies(bot, chat, &[Reply::text(text)], None).await
-}
-
-async fn send_replies(
-    bot: &Bot,
-    chat: ChatId,
-    replies: &[Reply],
-    reply_to: Option<MessageId>,
-) -> HandlerResult {
-    send_paced(bot, chat, replies, reply_to, None).await
-}
-
-/// [`send_replies`], waiting for the group's flood limit first when `groups` is given.
-async fn send_paced(
-    bot: &Bot,
-    chat: ChatId,
-    replies: &[Reply],
-    reply_to: Option<MessageId>,
-    groups: Option<&GroupPacer>,
-) -> HandlerResult {
-    for (i, reply) in replies.iter().enumerate() {
-        if let Some(pacer) = groups {
-            pacer.wait(chat.0).await;
+/// A handler's work on a task of its own, so that a panic ends only that task: the
+/// dispatcher's worker for the chat lives on (teloxide's worker would die with it and leave
+/// the chat unanswered until a restart). The reader is told to try again and the admins get
+/// a report.
+async fn guarded<F>(app: &Arc<App>, chat: Option<ChatId>, fut: F) -> HandlerResult
+where
+    F: std::future::Future<Output = HandlerResult> + Send + 'static,
+{
+    match tokio::spawn(fut).await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => {
+            let why = panic_text(e.into_panic());
+            tracing::error!(chat = chat.map(|c| c.0), "handler panicked: {why}");
+            if let Some(chat) = chat {
+                app.courier.say(chat, super::core::SORRY.into());
+            }
+            app.alert(
+                "panic",
+                &format!("⚠️ 处理一条消息时出现内部错误，已请读者稍后再试。\n{why}"),
+            );
+            Ok(())
         }
-        let mut tries = 0;
-        loop {
-            let mut req = bot
-                .send_message(chat, reply.html.clone())
-                .parse_mode(ParseMode::Html);
-            if let Some(kb) = keyboard(reply) {
-                req = req.reply_markup(kb);
-            }
-            if let (0, Some(id)) = (i, reply_to) {
-                req = req.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
-            }
-            match req.await {
-                Ok(_) => break,
-                Err(RequestError::RetryAfter(s)) if tries < 3 => {
-                    tries += 1;
-                    tokio::time::sleep(s.duration()).await;
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
+        Err(e) => Err(e.into()),
     }
-    Ok(())
+}
+
+/// The message of a caught panic.
+pub(super) fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "未知错误".into())
 }
 
 fn inbound<'a>(m: &'a Message, me: &Me, core: &Core, text: &'a str) -> Inbound<'a> {
@@ -376,101 +542,94 @@ fn reply_to(m: &Message) -> Option<MessageId> {
     (!m.chat.is_private()).then_some(m.id)
 }
 
-async fn on_text(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerResult {
-    let started = std::time::Instant::now();
-    let text = msg.text().unwrap_or_default();
-    if let Some(replies) = app.core.text(&inbound(&msg, &me, &app.core, text)) {
-        let composed = started.elapsed();
-        send_paced(
-            &bot,
-            msg.chat.id,
-            &replies,
-            reply_to(&msg),
-            Some(&app.groups),
-        )
-        .await?;
-        tracing::debug!(
-            chat = msg.chat.id.0,
-            compose_us = composed.as_micros() as u64,
-            total_ms = started.elapsed().as_millis() as u64,
-            "answered"
-        );
-    }
-    Ok(())
-}
-
-async fn on_command(bot: Bot, msg: Message, me: Me, cmd: Command, app: Arc<App>) -> HandlerResult {
-    let text = msg.text().unwrap_or_default();
-    let mut m = inbound(&msg, &me, &app.core, text);
-    if matches!(cmd, Command::Subscribe | Command::Unsubscribe) && m.kind != ChatKind::Private {
-        m.group_admin = match bot.get_chat_member(msg.chat.id, UserId(m.user)).await {
-            Ok(member) => member.is_privileged(),
-            Err(e) => {
-                tracing::warn!("getChatMember failed: {}", redact(&e, &bot));
-                false
-            }
-        };
-    }
-    let replies = app.core.command(cmd, &m);
-    send_paced(
-        &bot,
-        msg.chat.id,
-        &replies,
-        reply_to(&msg),
-        Some(&app.groups),
-    )
+async fn on_text(msg: Message, me: Me, app: Arc<App>) -> HandlerResult {
+    let chat = msg.chat.id;
+    let a = app.clone();
+    guarded(&app, Some(chat), async move {
+        let started = std::time::Instant::now();
+        let text = msg.text().unwrap_or_default();
+        if let Some(replies) = a.core.text(&inbound(&msg, &me, &a.core, text)) {
+            a.courier.send(chat, replies, reply_to(&msg));
+            tracing::debug!(
+                chat = chat.0,
+                compose_us = started.elapsed().as_micros() as u64,
+                "answer queued"
+            );
+        }
+        a.check_health();
+        Ok(())
+    })
     .await
 }
 
-async fn on_admin_command(
-    bot: Bot,
-    msg: Message,
-    cmd: AdminCommand,
-    app: Arc<App>,
-) -> HandlerResult {
-    let user = user_id(&msg);
+async fn on_command(bot: Bot, msg: Message, me: Me, cmd: Command, app: Arc<App>) -> HandlerResult {
     let chat = msg.chat.id;
-    if !app.core.is_admin(user) {
-        tracing::info!(user, "admin command refused: {cmd:?}");
-        return send_replies(&bot, chat, &[super::core::refusal()], reply_to(&msg)).await;
-    }
-    match cmd {
-        AdminCommand::Stats => send_replies(&bot, chat, &[app.core.stats(user)], None).await,
-        AdminCommand::Import => {
-            say(
-                &bot,
+    let a = app.clone();
+    guarded(&app, Some(chat), async move {
+        let text = msg.text().unwrap_or_default();
+        let mut m = inbound(&msg, &me, &a.core, text);
+        if matches!(cmd, Command::Subscribe | Command::Unsubscribe) && m.kind != ChatKind::Private {
+            m.group_admin = match bot.get_chat_member(chat, UserId(m.user)).await {
+                Ok(member) => member.is_privileged(),
+                Err(e) => {
+                    tracing::warn!("getChatMember failed: {}", redact(&e, &bot));
+                    false
+                }
+            };
+        }
+        let replies = a.core.command(cmd, &m);
+        a.courier.send(chat, replies, reply_to(&msg));
+        a.check_health();
+        Ok(())
+    })
+    .await
+}
+
+async fn on_admin_command(msg: Message, cmd: AdminCommand, app: Arc<App>) -> HandlerResult {
+    let chat = msg.chat.id;
+    let a = app.clone();
+    guarded(&app, Some(chat), async move {
+        let app = a;
+        let user = user_id(&msg);
+        if !app.core.is_admin(user) {
+            tracing::info!(user, "admin command refused: {cmd:?}");
+            app.courier
+                .send(chat, vec![super::core::refusal()], reply_to(&msg));
+            return Ok(());
+        }
+        match cmd {
+            AdminCommand::Stats => app.courier.send(chat, vec![app.core.stats(user)], None),
+            AdminCommand::Import => app.courier.say(
                 chat,
                 "请把一期的 .txt 原文（UTF-8，不超过 5 MB）作为文件发给我，说明里写 /import。"
                     .into(),
-            )
-            .await
+            ),
+            AdminCommand::Reindex => {
+                let Some(slot) = app.admin.try_begin() else {
+                    app.courier
+                        .say(chat, "索引正在重建，完成后我会告诉你。".into());
+                    return Ok(());
+                };
+                app.courier
+                    .say(chat, "⏳ 开始重建索引，旧索引在此期间照常服务…".into());
+                tokio::spawn(async move {
+                    let admin = app.admin.clone();
+                    let outcome = run_blocking_with_progress(&app, chat, move |progress| {
+                        admin.reindex(&slot, progress)
+                    })
+                    .await;
+                    report(&app, chat, outcome);
+                });
+            }
         }
-        AdminCommand::Reindex => {
-            let Some(slot) = app.admin.try_begin() else {
-                return say(&bot, chat, "索引正在重建，完成后我会告诉你。".into()).await;
-            };
-            say(
-                &bot,
-                chat,
-                "⏳ 开始重建索引，旧索引在此期间照常服务…".into(),
-            )
-            .await?;
-            tokio::spawn(async move {
-                let admin = app.admin.clone();
-                let outcome = run_blocking_with_progress(&bot, chat, move |progress| {
-                    admin.reindex(&slot, progress)
-                })
-                .await;
-                report(&bot, chat, outcome).await;
-            });
-            Ok(())
-        }
-    }
+        Ok(())
+    })
+    .await
 }
 
 /// Run an admin operation on a blocking thread, forwarding its progress lines to the chat
 /// (at most one every few seconds, so a chatty build does not flood the admin).
-async fn run_blocking_with_progress<F>(bot: &Bot, chat: ChatId, work: F) -> admin::Outcome
+async fn run_blocking_with_progress<F>(app: &App, chat: ChatId, work: F) -> admin::Outcome
 where
     F: FnOnce(&mut dyn FnMut(&str)) -> admin::Outcome + Send + 'static,
 {
@@ -485,37 +644,46 @@ where
     while let Some(line) = rx.recv().await {
         if last.is_none_or(|t| t.elapsed() >= Duration::from_secs(3)) {
             last = Some(tokio::time::Instant::now());
-            let _ = bot
-                .send_chat_action(chat, teloxide::types::ChatAction::Typing)
-                .await;
-            let html = format!("⏳ {}", crate::render::html::escape(&line));
-            let _ = bot
-                .send_message(chat, html)
-                .parse_mode(ParseMode::Html)
-                .await;
+            app.courier
+                .say(chat, format!("⏳ {}", crate::render::html::escape(&line)));
         }
     }
-    job.await
-        .unwrap_or_else(|e| Err(format!("❌ 内部错误：{e}")))
+    job.await.unwrap_or_else(|e| {
+        let why = if e.is_panic() {
+            panic_text(e.into_panic())
+        } else {
+            e.to_string()
+        };
+        Err(format!(
+            "❌ 内部错误：{}",
+            crate::render::html::escape(&why)
+        ))
+    })
 }
 
-async fn report(bot: &Bot, chat: ChatId, outcome: admin::Outcome) {
+/// The outcome of an admin operation, in as many messages as it takes.
+fn report(app: &App, chat: ChatId, outcome: admin::Outcome) {
     let html = match outcome {
         Ok(h) | Err(h) => h,
     };
-    for piece in crate::render::html::split_paragraphs(&html, crate::render::html::MAX_MESSAGE) {
-        if let Err(e) = bot
-            .send_message(chat, piece)
-            .parse_mode(ParseMode::Html)
-            .await
-        {
-            tracing::error!("reporting to the admin failed: {}", redact(&e, bot));
-        }
-    }
+    let pieces = crate::render::html::split_paragraphs(&html, crate::render::html::MAX_MESSAGE);
+    app.courier
+        .send(chat, pieces.into_iter().map(Reply::text).collect(), None);
 }
 
 /// A document: from an admin, a raw issue text to import; from anyone else, a polite no.
 async fn on_document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerResult {
+    let chat = msg.chat.id;
+    let a = app.clone();
+    guarded(
+        &app,
+        Some(chat),
+        async move { document(bot, msg, me, a).await },
+    )
+    .await
+}
+
+async fn document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerResult {
     let user = user_id(&msg);
     let chat = msg.chat.id;
     let Some(doc) = msg.document() else {
@@ -526,24 +694,26 @@ async fn on_document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRe
             Unreadable::Other,
             msg.chat.is_private() || addressed(&msg, &me, &app.core),
         ) {
-            send_paced(&bot, chat, &[r], reply_to(&msg), Some(&app.groups)).await?;
+            app.courier.send(chat, vec![r], reply_to(&msg));
         }
         return Ok(());
     }
     let name = doc.file_name.clone().unwrap_or_default();
     if !name.to_lowercase().ends_with(".txt") {
-        return say(
-            &bot,
+        app.courier.say(
             chat,
             "只能导入 .txt 文本文件（一期的原文，UTF-8 编码）。".into(),
-        )
-        .await;
+        );
+        return Ok(());
     }
     if let Err(too_large) = admin::check_size(u64::from(doc.file.size)) {
-        return say(&bot, chat, too_large).await;
+        app.courier.say(chat, too_large);
+        return Ok(());
     }
     let Some(slot) = app.admin.try_begin() else {
-        return say(&bot, chat, "索引正在重建，请等它完成后再发。".into()).await;
+        app.courier
+            .say(chat, "索引正在重建，请等它完成后再发。".into());
+        return Ok(());
     };
     let _ = bot
         .send_chat_action(chat, teloxide::types::ChatAction::Typing)
@@ -558,30 +728,50 @@ async fn on_document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerRe
     };
     if let Err(e) = downloaded {
         tracing::warn!("downloading a document failed: {e}");
-        return say(&bot, chat, "❌ 文件下载失败，请重新发送。".into()).await;
+        app.courier
+            .say(chat, "❌ 文件下载失败，请重新发送。".into());
+        return Ok(());
     }
-    say(
-        &bot,
+    app.courier.say(
         chat,
         format!(
             "⏳ 收到 {}，正在检查和导入…",
             crate::render::html::escape(&name)
         ),
-    )
-    .await?;
+    );
+    // Recorded before it begins: if the process dies mid-import, the next start tells this
+    // admin.
+    let journal = app
+        .core
+        .store()
+        .import_started(chat.0, user, &name)
+        .map_err(|e| tracing::error!("recording an import: {e}"))
+        .ok();
     tokio::spawn(async move {
         let admin = app.admin.clone();
-        let outcome = run_blocking_with_progress(&bot, chat, move |progress| {
+        let outcome = run_blocking_with_progress(&app, chat, move |progress| {
             admin.import(&slot, &bytes, progress)
         })
         .await;
-        report(&bot, chat, outcome).await;
+        let ok = outcome.is_ok();
+        report(&app, chat, outcome);
+        if let Some(id) = journal {
+            if let Err(e) = app.core.store().import_finished(id, ok) {
+                tracing::error!("recording the end of an import: {e}");
+            }
+        }
     });
     Ok(())
 }
 
 /// Stickers, photos, voice and anything else without text.
-async fn on_other(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerResult {
+async fn on_other(msg: Message, me: Me, app: Arc<App>) -> HandlerResult {
+    let chat = msg.chat.id;
+    let a = app.clone();
+    guarded(&app, Some(chat), async move { other(msg, me, a) }).await
+}
+
+fn other(msg: Message, me: Me, app: Arc<App>) -> HandlerResult {
     let what = if msg.sticker().is_some() {
         Unreadable::Sticker
     } else if msg.photo().is_some() {
@@ -598,59 +788,63 @@ async fn on_other(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerResul
         what,
         msg.chat.is_private() || addressed(&msg, &me, &app.core),
     ) {
-        send_paced(&bot, msg.chat.id, &[r], reply_to(&msg), Some(&app.groups)).await?;
+        app.courier.send(msg.chat.id, vec![r], reply_to(&msg));
     }
     Ok(())
 }
 
 async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> HandlerResult {
-    let data = q.data.clone().unwrap_or_default();
-    let press = app.core.press(&data);
-    let place = q.message.as_ref().map(|m| (m.chat().id, m.id()));
-    match (press, place) {
-        (Press::Notice(text), _) => {
-            bot.answer_callback_query(q.id.clone()).text(text).await?;
+    let chat = q.message.as_ref().map(|m| m.chat().id);
+    let a = app.clone();
+    guarded(&app, chat, async move {
+        let app = a;
+        let data = q.data.clone().unwrap_or_default();
+        let press = app.core.press(&data);
+        let place = q.message.as_ref().map(|m| (m.chat().id, m.id()));
+        // The toast is best effort: a reader whose press went unanswered sees the spinner
+        // stop by itself; the message that matters goes through the courier.
+        let answered = match (&press, place) {
+            (Press::Notice(text), _) => bot.answer_callback_query(q.id.clone()).text(text).await,
+            _ => bot.answer_callback_query(q.id.clone()).await,
+        };
+        if let Err(e) = answered {
+            tracing::debug!("answerCallbackQuery failed: {}", redact(&e, &bot));
         }
-        (_, None) => {
-            bot.answer_callback_query(q.id.clone()).await?;
+        match (press, place) {
+            (Press::Notice(_), _) | (_, None) => {}
+            (Press::Edit(reply), Some((chat, id))) => app.courier.edit(chat, id, reply),
+            (Press::Send(replies), Some((chat, _))) => app.courier.send(chat, replies, None),
         }
-        (Press::Edit(reply), Some((chat, id))) => {
-            bot.answer_callback_query(q.id.clone()).await?;
-            let mut req = bot
-                .edit_message_text(chat, id, reply.html.clone())
-                .parse_mode(ParseMode::Html);
-            if let Some(kb) = keyboard(&reply) {
-                req = req.reply_markup(kb);
-            }
-            req.await?;
-        }
-        (Press::Send(replies), Some((chat, _))) => {
-            bot.answer_callback_query(q.id.clone()).await?;
-            send_paced(&bot, chat, &replies, None, Some(&app.groups)).await?;
-        }
-    }
-    Ok(())
+        app.check_health();
+        Ok(())
+    })
+    .await
 }
 
 async fn on_inline(bot: Bot, q: InlineQuery, app: Arc<App>) -> HandlerResult {
-    let results: Vec<InlineQueryResult> = app
-        .core
-        .inline(&q.query)
-        .into_iter()
-        .map(|item| {
-            let content = InputMessageContent::Text(
-                InputMessageContentText::new(item.html).parse_mode(ParseMode::Html),
-            );
-            InlineQueryResult::Article(
-                InlineQueryResultArticle::new(item.id, item.title, content)
-                    .description(item.description),
-            )
-        })
-        .collect();
-    bot.answer_inline_query(q.id.clone(), results)
-        .cache_time(60)
-        .await?;
-    Ok(())
+    let a = app.clone();
+    guarded(&app, None, async move {
+        let results: Vec<InlineQueryResult> = a
+            .core
+            .inline(&q.query)
+            .into_iter()
+            .map(|item| {
+                let content = InputMessageContent::Text(
+                    InputMessageContentText::new(item.html).parse_mode(ParseMode::Html),
+                );
+                InlineQueryResult::Article(
+                    InlineQueryResultArticle::new(item.id, item.title, content)
+                        .description(item.description),
+                )
+            })
+            .collect();
+        a.check_health();
+        bot.answer_inline_query(q.id.clone(), results)
+            .cache_time(60)
+            .await?;
+        Ok(())
+    })
+    .await
 }
 
 #[cfg(test)]

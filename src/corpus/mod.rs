@@ -60,6 +60,21 @@ pub fn load_dir(dir: &Path) -> Result<Corpus, CorpusError> {
     Ok(Corpus { issues })
 }
 
+/// Load every issue under `dir` that parses, oldest first, with the errors of those that do
+/// not: what the bot serves at start when one issue is broken and no earlier index exists.
+pub fn load_dir_partial(dir: &Path) -> Result<(Corpus, Vec<CorpusError>), CorpusError> {
+    let mut issues = Vec::new();
+    let mut broken = Vec::new();
+    for issue_dir in issue_dirs(dir)? {
+        match load_issue(&issue_dir) {
+            Ok((issue, _)) => issues.push(issue),
+            Err(e) => broken.push(e),
+        }
+    }
+    issues.sort_by_key(|i| (i.meta.year, i.meta.number));
+    Ok((Corpus { issues }, broken))
+}
+
 /// The issue directories under `dir` (those holding an `issue.toml`), sorted by name.
 pub fn issue_dirs(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
     if !dir.is_dir() {

@@ -3,7 +3,8 @@
 //! ```text
 //! DATA_DIR/
 //!   index.current          "<generation>\n<fingerprint>\n", replaced by rename (atomic)
-//!   index-<generation>/    a complete tantivy index, plus READY once fully written
+//!   index-<generation>/    a complete tantivy index, the corpus it was built from
+//!                          (corpus.json), and READY (the files' manifest) once fully written
 //! ```
 //!
 //! A rebuild writes a new directory while any open engine keeps reading its own one, then renames
@@ -20,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub const POINTER_FILE: &str = "index.current";
-const READY_FILE: &str = "READY";
+use super::verify::READY_FILE;
 const PREFIX: &str = "index-";
 
 /// What the pointer file says.
@@ -94,8 +95,10 @@ pub fn new_generation(fingerprint: &str) -> String {
     format!("{head}-{:x}{:05x}", now.as_secs(), now.subsec_micros())
 }
 
+/// Mark a fully written generation ready: READY holds the manifest of its files (see
+/// [`super::verify`]).
 pub fn mark_ready(dir: &Path) -> io::Result<()> {
-    std::fs::write(dir.join(READY_FILE), b"")
+    super::verify::write_manifest(dir)
 }
 
 pub fn is_ready(dir: &Path) -> bool {

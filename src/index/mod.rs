@@ -7,6 +7,8 @@
 //! - [`generation`]: fingerprints, generation directories and the pointer file that makes a
 //!   rebuild an atomic swap.
 //! - [`build`]: writes a generation from a corpus.
+//! - [`verify`]: the manifest of a generation's files, checked on open; the generation is
+//!   then served from memory, so damage on disk cannot reach a running engine.
 
 pub mod analyzer;
 pub mod build;
@@ -14,6 +16,7 @@ pub mod fold;
 pub mod generation;
 pub mod schema;
 pub mod tokenizer;
+pub mod verify;
 
 pub use analyzer::{Analyzer, Term};
 pub use fold::{fold, fold_str, Folded};

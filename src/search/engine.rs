@@ -21,6 +21,7 @@ use crate::corpus::{self, Article, Corpus, IssueMeta, Passage};
 use crate::index::build::{build_index, register};
 use crate::index::generation::{self, Pointer};
 use crate::index::schema::Fields;
+use crate::index::verify;
 use crate::index::{fold, fold_str, Analyzer, Folded};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -161,19 +162,87 @@ fn load_inputs(paths: &Paths) -> Result<(Analyzer, String, Corpus), SearchError>
 
 impl Engine {
     /// Open the index generation that matches the corpus and dictionary, or build one.
+    /// What [`Engine::open_resilient`] had to leave out is logged as warnings.
     pub fn open(paths: &Paths, progress: &mut dyn FnMut(&str)) -> Result<Engine, SearchError> {
-        let (analyzer, dict, corpus) = load_inputs(paths)?;
+        let (engine, warnings) = Engine::open_resilient(paths, progress)?;
+        for w in warnings {
+            tracing::warn!("{w}");
+        }
+        Ok(engine)
+    }
+
+    /// Open as [`Engine::open`] does, never letting derived data or one bad issue keep the
+    /// engine down, and say what was worked around (sentences for the admins):
+    ///
+    /// - a generation that fails its checks (damaged, truncated, missing files) or does not
+    ///   open is rebuilt from the corpus: the index is derived data;
+    /// - a corpus that does not parse: the last good generation serves, with the corpus it
+    ///   was built from (its snapshot); where there is none, the issues that parse are
+    ///   indexed and served, and the ones left out are named.
+    pub fn open_resilient(
+        paths: &Paths,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<(Engine, Vec<String>), SearchError> {
+        let (engine, warnings) = Engine::open_index(paths, progress)?;
+        Ok((engine.with_thesaurus(&thesaurus_path(paths)), warnings))
+    }
+
+    /// The index part of [`Engine::open_resilient`].
+    fn open_index(
+        paths: &Paths,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<(Engine, Vec<String>), SearchError> {
+        let dict_path = paths.corpus_dir.join("user.dict");
+        let (analyzer, dict) =
+            Analyzer::load(&dict_path).map_err(|err| SearchError::Dictionary {
+                path: dict_path.clone(),
+                err,
+            })?;
+        let mut warnings = Vec::new();
+        let corpus = match corpus::load_dir(&paths.corpus_dir) {
+            Ok(corpus) => corpus,
+            Err(broken) => {
+                if let Some(engine) = Engine::open_last_good(paths, &analyzer) {
+                    warnings.push(format!(
+                        "语料无法解析，继续使用上一代索引（{}）服务：{broken}",
+                        engine.generation
+                    ));
+                    return Ok((engine, warnings));
+                }
+                let (partial, left_out) = corpus::load_dir_partial(&paths.corpus_dir)?;
+                if partial.passage_count() == 0 {
+                    return Err(broken.into());
+                }
+                for e in left_out {
+                    warnings.push(format!("这一期无法解析，暂未收录：{e}"));
+                }
+                partial
+            }
+        };
+        if corpus.passage_count() == 0 {
+            return Err(SearchError::NothingToIndex);
+        }
         let fingerprint = generation::fingerprint(&corpus, &dict);
         if let Some(p) = generation::read_pointer(&paths.data_dir) {
             let dir = generation::generation_dir(&paths.data_dir, &p.generation);
             if p.fingerprint == fingerprint && generation::is_ready(&dir) {
-                match Index::open_in_dir(&dir) {
-                    Ok(index) => {
-                        return Engine::from_index(corpus, analyzer, index, p.generation.clone())
-                            .map(|e| e.with_thesaurus(&thesaurus_path(paths)))
-                            .map_err(|err| SearchError::Index { path: dir, err });
+                let opened = verify::open_verified(&dir)
+                    .map_err(|e| e.to_string())
+                    .and_then(|index| {
+                        Engine::from_index(
+                            corpus.clone(),
+                            analyzer.clone(),
+                            index,
+                            p.generation.clone(),
+                        )
+                        .map_err(|e| e.to_string())
+                    });
+                match opened {
+                    Ok(engine) => return Ok((engine, warnings)),
+                    Err(e) => {
+                        tracing::warn!("index {} unusable, rebuilding: {e}", dir.display());
+                        warnings.push(format!("索引已损坏，已从语料自动重建：{e}"));
                     }
-                    Err(e) => tracing::warn!("index {} unusable, rebuilding: {e}", dir.display()),
                 }
             }
         }
@@ -183,7 +252,30 @@ impl Engine {
             "索引已建立：{} 期、{} 篇、{} 段，用时 {:.2} 秒",
             stats.issues, stats.articles, stats.passages, stats.seconds
         ));
-        Ok(engine.with_thesaurus(&thesaurus_path(paths)))
+        Ok((engine, warnings))
+    }
+
+    /// The generation `index.current` names, with the corpus it was built from, if it passes
+    /// its checks.
+    fn open_last_good(paths: &Paths, analyzer: &Analyzer) -> Option<Engine> {
+        let p = generation::read_pointer(&paths.data_dir)?;
+        let dir = generation::generation_dir(&paths.data_dir, &p.generation);
+        let opened = verify::read_snapshot(&dir).and_then(|corpus| {
+            let index = verify::open_verified(&dir)?;
+            Ok(Engine::from_index(
+                corpus,
+                analyzer.clone(),
+                index,
+                p.generation.clone(),
+            )?)
+        });
+        match opened {
+            Ok(engine) => Some(engine),
+            Err(e) => {
+                tracing::warn!("no last good index to fall back on: {e}");
+                None
+            }
+        }
     }
 
     /// Build a new generation from the corpus and make it current. Engines already open keep
@@ -219,16 +311,23 @@ impl Engine {
             path: dir.clone(),
             err,
         })?;
-        let index = build_index(&dir, &corpus, &analyzer).map_err(|err| SearchError::Index {
+        let written = build_index(&dir, &corpus, &analyzer).map_err(|err| SearchError::Index {
             path: dir.clone(),
             err,
         })?;
+        drop(written);
         tracing::debug!("index written in {:?}", started.elapsed());
         let io = |err| SearchError::Io {
             path: dir.clone(),
             err,
         };
+        verify::write_snapshot(&dir, &corpus).map_err(io)?;
         generation::mark_ready(&dir).map_err(io)?;
+        // Serve from memory, as a later open would: see `index::verify`.
+        let index = verify::open_verified(&dir).map_err(|e| SearchError::Io {
+            path: dir.clone(),
+            err: std::io::Error::other(e.to_string()),
+        })?;
         generation::write_pointer(
             data_dir,
             &Pointer {
@@ -368,6 +467,14 @@ impl Engine {
     /// decision → de-duplication; then, when nothing answered with confidence, the question
     /// with its pinyin slips corrected is tried once.
     pub fn ask_with(&self, question: &str, opts: &AskOptions) -> Answer {
+        self.try_ask_with(question, opts).unwrap_or_else(|e| {
+            tracing::warn!("search failed: {e}");
+            Answer::nothing(question)
+        })
+    }
+
+    /// [`Engine::ask_with`], with a failure inside the index as an error.
+    pub fn try_ask_with(&self, question: &str, opts: &AskOptions) -> tantivy::Result<Answer> {
         let top = opts.top.clamp(1, 50);
         let q = self.refine(analyse(&self.analyzer, question));
         tracing::debug!("question {question:?}");
@@ -381,14 +488,14 @@ impl Engine {
             Err(notice) => {
                 answer.notice = Some(notice);
                 answer.understood = self.understood(&q, None);
-                return answer;
+                return Ok(answer);
             }
         };
-        let mut found = self.find(&q, scope, top);
+        let mut found = self.find(&q, scope, top)?;
         if found.level != Level::Confident {
             if let Some(fix) = self.correction(&q) {
                 let fixed = self.refine(analyse(&self.analyzer, &fix.question));
-                let again = self.find(&fixed, scope, top);
+                let again = self.find(&fixed, scope, top)?;
                 if again.level == Level::Confident {
                     found = again;
                     found.understood.corrected = Some(fix.question.clone());
@@ -402,7 +509,7 @@ impl Engine {
         answer.hits = found.hits;
         answer.fact = found.fact;
         answer.understood = found.understood;
-        answer
+        Ok(answer)
     }
 
     /// The issue a search is limited to: the one the options or the question name. Naming an
@@ -438,6 +545,13 @@ impl Engine {
         }
     }
 
+    /// Like [`Engine::ask`], but a search that fails inside the index is an error instead of
+    /// an empty answer, so that the bot can tell a damaged index from a question the
+    /// magazine does not answer.
+    pub fn try_ask(&self, question: &str, top: usize) -> tantivy::Result<Answer> {
+        self.try_ask_with(question, &AskOptions { top, issue: None })
+    }
+
     fn text_of<'a>(&'a self, e: &'a Entry) -> (&'a Passage, &'a str) {
         let p = &self.corpus.issues[e.issue as usize].passages[e.passage as usize];
         let folded = e
@@ -449,7 +563,7 @@ impl Engine {
     }
 
     /// One search, without correction.
-    fn find(&self, q: &Analysed, scope: Option<u32>, top: usize) -> Found {
+    fn find(&self, q: &Analysed, scope: Option<u32>, top: usize) -> tantivy::Result<Found> {
         let mut understood = self.understood(q, scope);
         let matcher = self.matcher(q);
         let meta = q
@@ -459,13 +573,7 @@ impl Engine {
             understood.asks = q.meta.map(|a| a.label().to_string());
             let _ = m;
         }
-        let ranked = match self.rank(q, &matcher, scope) {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::warn!("search failed: {e}");
-                Ranked::default()
-            }
-        };
+        let ranked = self.rank(q, &matcher, scope)?;
         let mut level = ranked.level;
         let mut hits: Vec<Hit> = Vec::new();
         let mut fact = None;
@@ -502,12 +610,12 @@ impl Engine {
         if hits.is_empty() {
             level = Level::NotFound;
         }
-        Found {
+        Ok(Found {
             level,
             hits,
             fact,
             understood,
-        }
+        })
     }
 
     /// A compound the magazine never prints (卷首语, 青年干部, 设计阶段) is searched as the parts

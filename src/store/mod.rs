@@ -2,22 +2,26 @@
 //!
 //! It holds what must survive a restart: who subscribed, which issues were announced, which
 //! notices are still owed to whom (the outbox), the state behind inline buttons, and daily
-//! counters for `/stats`. The search index is not here: it is rebuilt from the corpus.
+//! counters for `/stats`, replies not yet delivered, and the journal of imports admins sent (to report one a crash cut
+//! short). The search index is not here: it is rebuilt from the corpus.
 //!
 //! All access goes through one connection behind a mutex. Every operation is a short
 //! statement or transaction (well under a millisecond in WAL mode with `synchronous=NORMAL`),
 //! so async handlers may call it directly.
 
 mod buttons;
+mod imports;
 mod outbox;
+mod replies;
 mod schema;
 mod stats;
 mod subscribers;
 
+pub use imports::Interrupted;
 pub use outbox::{Delivery, OutboxCounts};
 pub use subscribers::ChatKind;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -41,6 +45,11 @@ pub enum StoreError {
     },
     #[error("数据库出错：{0}")]
     Sql(#[from] rusqlite::Error),
+    #[error(
+        "数据库 {path} 已损坏（{why}），机器人不会覆盖或修改它。请先停止机器人，从备份恢复\
+         （kuayue restore <备份文件>，或把备份复制为 {path}），再启动；原文件请留作排查"
+    )]
+    Damaged { path: PathBuf, why: String },
     #[error("数据库 {path} 的版本 {found} 比本程序支持的 {supported} 新，请升级程序")]
     TooNew {
         path: PathBuf,
@@ -67,26 +76,96 @@ impl Store {
     }
 
     /// Open the database file at `path` and migrate it.
+    ///
+    /// A new database is created only where no file exists, and then under a temporary name
+    /// renamed into place once its schema is written: so an existing file that is empty or
+    /// has no schema can only be damage (a truncation, a bad copy), and is refused like any
+    /// other damage, after `PRAGMA quick_check`, without writing to it.
     pub fn open(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            Store::create(path)?;
+        }
+        let damaged = |why: String| StoreError::Damaged {
+            path: path.to_path_buf(),
+            why,
+        };
+        let len = std::fs::metadata(path)
+            .map_err(|e| damaged(format!("无法读取：{e}")))?
+            .len();
+        if len == 0 {
+            return Err(damaged("文件为空（0 字节）".into()));
+        }
         let open_err = |source| StoreError::Open {
             path: path.to_path_buf(),
             source,
         };
-        let mut conn = Connection::open(path).map_err(open_err)?;
+        // Never let SQLite create a file here: a vanished file is not a new database.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(open_err)?;
-        // WAL: readers never block the writer; NORMAL: a commit is durable once the WAL is
-        // synced at checkpoint, which survives a process crash (not a power cut) and keeps
-        // commits in the microseconds.
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(open_err)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(open_err)?;
-        conn.pragma_update(None, "foreign_keys", "ON")
-            .map_err(open_err)?;
+        let started = std::time::Instant::now();
+        quick_check(&conn).map_err(damaged)?;
+        tracing::info!(
+            ms = started.elapsed().as_millis() as u64,
+            "database integrity checked (PRAGMA quick_check)"
+        );
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| damaged(e.to_string()))?;
+        if version == 0 {
+            return Err(damaged("没有任何表结构，不是本机器人的数据库".into()));
+        }
+        Store::configure(&conn).map_err(open_err)?;
         schema::migrate(&mut conn, path)?;
         Ok(Store {
             conn: Mutex::new(conn),
+        })
+    }
+
+    /// Write a new database with the whole schema at `path`, through a temporary file.
+    fn create(path: &Path) -> Result<()> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = path.with_file_name(format!(".{name}.new-{}", std::process::id()));
+        let open_err = |source| StoreError::Open {
+            path: tmp.clone(),
+            source,
+        };
+        for stale in [tmp.clone(), wal_of(&tmp, "-wal"), wal_of(&tmp, "-shm")] {
+            let _ = std::fs::remove_file(stale);
+        }
+        {
+            let mut conn = Connection::open(&tmp).map_err(open_err)?;
+            Store::configure(&conn).map_err(open_err)?;
+            schema::migrate(&mut conn, &tmp)?;
+            // Closing the last connection checkpoints the WAL into the file.
+            conn.close().map_err(|(_, e)| open_err(e))?;
+        }
+        std::fs::rename(&tmp, path).map_err(|e| StoreError::Dir {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        tracing::info!("created a new database {}", path.display());
+        Ok(())
+    }
+
+    fn configure(conn: &Connection) -> rusqlite::Result<()> {
+        // WAL: readers never block the writer; NORMAL: a commit is durable once the WAL is
+        // synced at checkpoint, which survives a process crash (not a power cut) and keeps
+        // commits in the microseconds.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+    }
+
+    /// `PRAGMA quick_check` on the open database (what `open` runs before anything else).
+    pub fn quick_check(&self) -> Result<()> {
+        quick_check(&self.conn()).map_err(|why| StoreError::Damaged {
+            path: PathBuf::from(DB_FILE),
+            why,
         })
     }
 
@@ -94,6 +173,29 @@ impl Store {
         // A panic while holding the lock leaves SQLite itself consistent (each statement is
         // atomic), so a poisoned lock is safe to keep using.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn wal_of(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+/// `PRAGMA quick_check`: `Err` with SQLite's findings (or its error: "file is not a
+/// database") unless it says `ok`.
+fn quick_check(conn: &Connection) -> Result<(), String> {
+    let mut stmt = conn
+        .prepare("PRAGMA quick_check")
+        .map_err(|e| e.to_string())?;
+    let rows: Vec<String> = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .and_then(|rows| rows.collect())
+        .map_err(|e| e.to_string())?;
+    if rows.len() == 1 && rows[0] == "ok" {
+        Ok(())
+    } else {
+        Err(rows.into_iter().take(5).collect::<Vec<_>>().join("；"))
     }
 }
 

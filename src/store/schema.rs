@@ -46,6 +46,28 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (day, name)
     );
     ",
+    // 2: imports accepted from admins, recorded before they begin, so that one cut short by
+    // a crash is reported to its admin after the restart.
+    "
+    CREATE TABLE imports (
+        id          INTEGER PRIMARY KEY,
+        chat_id     INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL,
+        file_name   TEXT    NOT NULL,
+        state       TEXT    NOT NULL DEFAULT 'running',
+        started_at  INTEGER NOT NULL,
+        done_at     INTEGER
+    );
+    ",
+    // 3: replies not yet delivered, so that a restart (or a crash) does not lose them.
+    "
+    CREATE TABLE replies (
+        id          INTEGER PRIMARY KEY,
+        chat_id     INTEGER NOT NULL,
+        job         TEXT    NOT NULL,
+        created_at  INTEGER NOT NULL
+    );
+    ",
 ];
 
 pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
