@@ -72,6 +72,61 @@ fn latency(engine: &Engine, questions: &[String], rounds: usize) -> Latency {
     }
 }
 
+/// The reference system's figures (see `tests/baseline/bm25s_jieba.py`).
+#[derive(Debug, serde::Deserialize)]
+struct Baseline {
+    queries: usize,
+    median_ms: f64,
+    p99_ms: f64,
+}
+
+/// Time BM25 with bm25s over jieba words on the same passages and questions, in Python, so
+/// that our per-question cost is compared in the same run on the same machine. `Err` says why
+/// it could not run (no python3, or `pip install bm25s jieba` not done).
+fn bm25s_baseline(
+    corpus: &Corpus,
+    questions: &[String],
+    rounds: usize,
+    scratch: &Path,
+) -> Result<Baseline, String> {
+    const SCRIPT: &str = include_str!("../../tests/baseline/bm25s_jieba.py");
+    std::fs::create_dir_all(scratch).map_err(|e| e.to_string())?;
+    let script = scratch.join("bm25s_jieba.py");
+    let passages = scratch.join("passages.jsonl");
+    let asked = scratch.join("questions.jsonl");
+    let lines = |items: &mut dyn Iterator<Item = &str>| -> String {
+        items
+            .map(|t| serde_json::to_string(t).unwrap_or_default() + "\n")
+            .collect()
+    };
+    let texts = lines(
+        &mut corpus
+            .issues
+            .iter()
+            .flat_map(|i| i.passages.iter().map(|p| p.text.as_str())),
+    );
+    std::fs::write(&script, SCRIPT).map_err(|e| e.to_string())?;
+    std::fs::write(&passages, texts).map_err(|e| e.to_string())?;
+    std::fs::write(&asked, lines(&mut questions.iter().map(String::as_str)))
+        .map_err(|e| e.to_string())?;
+    let run = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&passages)
+        .arg(&asked)
+        .arg(rounds.to_string())
+        .output()
+        .map_err(|e| format!("python3: {e}"))?;
+    if !run.status.success() {
+        let err = String::from_utf8_lossy(&run.stderr);
+        return Err(err
+            .lines()
+            .last()
+            .map(|l| format!("{l} (pip install bm25s jieba)"))
+            .unwrap_or_default());
+    }
+    serde_json::from_slice(&run.stdout).map_err(|e| e.to_string())
+}
+
 /// Peak resident memory of this process (VmHWM), in MB.
 pub fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -172,6 +227,7 @@ fn run_in(
 
     let one_dir = scratch.join("one");
     let (engine, stats) = Engine::build(corpus.clone(), analyzer.clone(), "bench", &one_dir)?;
+    let engine = engine.with_thesaurus(&crate::search::engine::thesaurus_path(paths));
     writeln!(
         out,
         "index build              {:8.1} ms ({:.1} ms per issue)",
@@ -193,6 +249,17 @@ fn run_in(
     )?;
     for (ms, q) in &l.slowest {
         writeln!(out, "  slowest: {ms:.3} ms  {q}")?;
+    }
+    match bm25s_baseline(&corpus, &qs, rounds.clamp(1, 20), scratch) {
+        Ok(b) => writeln!(
+            out,
+            "bm25s+jieba, same run    median {:.3} ms  p99 {:.3} ms  ({} queries); ours/theirs median {:.2}×",
+            b.median_ms,
+            b.p99_ms,
+            b.queries,
+            l.median_ms / b.median_ms.max(1e-9)
+        )?,
+        Err(why) => writeln!(out, "bm25s+jieba baseline     not run: {why}")?,
     }
     if let Some(rss) = peak_rss_mb() {
         writeln!(out, "peak RSS (one corpus)    {rss:8.1} MB")?;
