@@ -564,15 +564,12 @@ impl Engine {
 
     /// One search, without correction.
     fn find(&self, q: &Analysed, scope: Option<u32>, top: usize) -> tantivy::Result<Found> {
-        let mut understood = self.understood(q, scope);
+        let understood = self.understood(q, scope);
         let matcher = self.matcher(q);
         let meta = q
             .meta
             .and_then(|ask| self.structure(ask, q, &matcher, scope));
-        if let Some(m) = &meta {
-            understood.asks = q.meta.map(|a| a.label().to_string());
-            let _ = m;
-        }
+
         let ranked = self.rank(q, &matcher, scope)?;
         let mut level = ranked.level;
         let mut hits: Vec<Hit> = Vec::new();
@@ -918,16 +915,10 @@ impl Engine {
         let Some(e) = self.entries.get(pid as usize) else {
             return false;
         };
-        let issue = &self.corpus.issues[e.issue as usize];
-        let article = issue.passages[e.passage as usize].article;
-        // An article's passages are neighbours in the passage table.
-        let same = |o: &&Entry| {
-            o.issue == e.issue && issue.passages[o.passage as usize].article == article
-        };
-        let at = pid as usize;
-        let before = self.entries[..at].iter().rev().take_while(same);
-        let after = self.entries[at..].iter().take_while(same);
-        let in_article: Vec<&str> = before.chain(after).map(|o| self.text_of(o).1).collect();
+        let in_article: Vec<&str> = std::iter::once(e)
+            .chain(self.article_siblings(pid))
+            .map(|o| self.text_of(o).1)
+            .collect();
         dates.iter().any(|d| {
             !in_article.iter().any(|t| {
                 t.match_indices(d).any(|(i, _)| {
@@ -1194,6 +1185,32 @@ impl Engine {
         scored
     }
 
+    /// The other passages of a passage's article. They are its neighbours in the passage
+    /// table, which is in reading order.
+    fn article_siblings(&self, pid: u32) -> impl Iterator<Item = &Entry> {
+        let at = pid as usize;
+        let home = self.entries.get(at).map(|e| {
+            let issue = &self.corpus.issues[e.issue as usize];
+            (e.issue, issue, issue.passages[e.passage as usize].article)
+        });
+        let same = move |o: &&Entry| {
+            home.is_some_and(|(ii, issue, article)| {
+                o.issue == ii && issue.passages[o.passage as usize].article == article
+            })
+        };
+        let before = self.entries[..at.min(self.entries.len())]
+            .iter()
+            .rev()
+            .take_while(same);
+        let after = self
+            .entries
+            .get(at + 1..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(same);
+        before.chain(after)
+    }
+
     /// The share of the question (by weight) that the rest of a passage's article holds and the
     /// passage itself does not: for questions that name the article by a word from it
     /// (四航局那篇说…).
@@ -1201,12 +1218,6 @@ impl Engine {
         let Some(e) = self.entries.get(pid as usize) else {
             return 0.0;
         };
-        let issue = &self.corpus.issues[e.issue as usize];
-        let article = issue.passages[e.passage as usize].article;
-        let same = |o: &&Entry| {
-            o.issue == e.issue && issue.passages[o.passage as usize].article == article
-        };
-        let at = pid as usize;
         let (_, own_text) = self.text_of(e);
         let own: Vec<f32> = matcher
             .label_credit(own_text)
@@ -1215,9 +1226,7 @@ impl Engine {
             .map(|(a, b)| a.max(b))
             .collect();
         let mut elsewhere = vec![0f32; own.len()];
-        let before = self.entries[..at].iter().rev().take_while(same);
-        let after = self.entries[at + 1..].iter().take_while(same);
-        for o in before.chain(after) {
+        for o in self.article_siblings(pid) {
             for (i, c) in matcher
                 .label_credit(self.text_of(o).1)
                 .into_iter()

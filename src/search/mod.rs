@@ -132,17 +132,6 @@ pub struct Answer {
     pub understood: Understood,
 }
 
-impl Level {
-    /// Confident 2, hedged 1, not found 0: which of two answers is the stronger.
-    pub fn strength(self) -> u8 {
-        match self {
-            Level::Confident => 2,
-            Level::Hedged => 1,
-            Level::NotFound => 0,
-        }
-    }
-}
-
 impl Answer {
     /// True when the magazine does not answer the question; `hits` is then empty.
     pub fn not_found(&self) -> bool {
