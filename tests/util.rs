@@ -23,14 +23,10 @@ pub fn test_data(name: &str) -> PathBuf {
     repo().join("tests").join("data").join(name)
 }
 
-/// The dev set beside the repository (as CI lays it out), else the copy committed here.
+/// The dev set committed with the tests (a copy of the shared one), so that a test's verdict
+/// depends only on what is in the repository.
 pub fn dev_set() -> PathBuf {
-    let beside = repo().join("../shared/qa/dev.jsonl");
-    if beside.is_file() {
-        beside
-    } else {
-        test_data("dev.jsonl")
-    }
+    test_data("dev.jsonl")
 }
 
 /// Copy a directory tree (files and subdirectories).

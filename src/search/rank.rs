@@ -91,7 +91,7 @@ pub struct Matcher {
 }
 
 /// What a sentence holding the asked aspect (a benefit, a reason, a way) adds to its cue.
-const ASPECT_CUE: f32 = 0.1;
+const ASPECT_CUE: f32 = 0.4;
 
 /// The shortest verbatim span that counts (see [`Matcher::verbatim`]).
 pub const VERBATIM_MIN: usize = 3;
@@ -491,11 +491,9 @@ impl Matcher {
             Aspect::Reason => super::lexicon::REASON_CUES,
             Aspect::Method => super::lexicon::METHOD_CUES,
         };
-        let aspect = if cues.iter().any(|c| s.contains(c)) {
-            ASPECT_CUE
-        } else {
-            0.0
-        };
+        // The more of them a sentence says (可以…降低…提高), the more it is about that aspect.
+        let said = cues.iter().filter(|c| s.contains(*c)).count().min(3);
+        let aspect = ASPECT_CUE * said as f32 / 3.0;
         aspect
             + match self.want {
                 Want::Any => 0.0,
