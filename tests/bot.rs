@@ -550,3 +550,53 @@ async fn a_notice_that_keeps_failing_is_given_up_and_counted() {
     assert_eq!(attempts(&bot.tg), 3, "no attempt after giving up");
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hedged_answer_says_so_and_offers_an_exact_phrase_search() {
+    let mut bot = TestBot::start().await;
+    // The magazine names 广州市公安局 but never its 局长: close passages, not an answer.
+    let reply = bot.say(READER, "广州市公安局局长是谁").await;
+    let text = reply.text();
+    assert!(text.contains(kuayue::render::HEDGE), "{text}");
+    assert!(text.contains("检索词：广州市公安局 局长"), "{text}");
+    assert!(
+        text.matches("《跨越》2019年第3期 · 第").count() <= 3,
+        "{text}"
+    );
+    let exact = reply
+        .buttons()
+        .into_iter()
+        .find(|(label, _)| label.contains("按原文查找"))
+        .expect("按原文查找 button")
+        .1;
+    assert!(exact.len() <= 64);
+    let before = bot.tg.sent_to("sendmessage", READER).len();
+    bot.tg.push(callback(
+        READER,
+        READER as u64,
+        reply.message_id.expect("message id"),
+        &exact,
+    ));
+    // The exact phrase is not printed anywhere: an honest 没有找到, saying what was looked up.
+    let again = bot.tg.nth_message_to(READER, before + 1).await;
+    assert!(again.text().contains("没有找到"), "{}", again.text());
+    assert!(
+        again.text().contains("原文短语：“广州市公安局局长”"),
+        "{}",
+        again.text()
+    );
+
+    // A confident answer carries no such button, and its reading line.
+    let sure = bot.say(READER, "腹式呼吸有啥好处").await;
+    assert!(!sure.text().contains(kuayue::render::HEDGE));
+    assert!(
+        sure.text().contains("检索词：腹式呼吸 · 问：好处"),
+        "{}",
+        sure.text()
+    );
+    assert!(!sure
+        .buttons()
+        .iter()
+        .any(|(label, _)| label.contains("按原文查找")));
+    bot.stop().await;
+}

@@ -136,27 +136,20 @@ fn footer(answer: &Answer, lang: Lang) -> String {
 }
 
 pub(super) fn not_found(answer: &Answer, lang: Lang) -> Reply {
-    if let Some(notice) = &answer.notice {
-        return Reply::text(format!(
-            "{}{}",
-            escape(&lang.t(notice)),
-            footer(answer, lang)
-        ));
-    }
-    if answer.suggestion.is_some() {
-        return Reply::text(format!(
-            "{}\n{}",
-            escape(&lang.t(&format!(
-                "没有找到与“{}”相关的内容。",
-                html::truncate_chars(&answer.question, 100)
-            ))),
-            footer(answer, lang)
-        ));
-    }
-    Reply::text(lang.t(&format!(
-        "没有找到与“{}”相关的内容。\n\n可以这样试试：\n• 用文中可能出现的关键词提问，如“政治建设 首要任务”；\n• 用英文引号查确切的词句，如 \"两个维护\"；\n• 发送 /toc 浏览目录，/issues 查看已收录的各期。",
-        escape(&html::truncate_chars(&answer.question, 100))
-    )))
+    let head = match &answer.notice {
+        Some(notice) => escape(&lang.t(notice)),
+        None => lang.t(&format!(
+            "没有找到与“{}”相关的内容。",
+            escape(&html::truncate_chars(&answer.question, 100))
+        )),
+    };
+    // Tips only when there is nothing more specific to say (a notice, a suggestion).
+    let tips = if answer.notice.is_none() && answer.suggestion.is_none() {
+        lang.t("\n\n可以这样试试：\n• 用文中可能出现的关键词提问，如“政治建设 首要任务”；\n• 用英文引号查确切的词句，如 \"两个维护\"；\n• 发送 /toc 浏览目录，/issues 查看已收录的各期。")
+    } else {
+        String::new()
+    };
+    Reply::text(format!("{head}{tips}\n{}", footer(answer, lang)))
 }
 
 /// ①…⑳ for list numbers, plain digits beyond.
