@@ -4,6 +4,7 @@
 //! Telegram HTML with buttons. Nothing here touches the network, so a reply is computed in
 //! well under a millisecond plus one SQLite insert for the button state.
 
+use super::callback::Callback;
 use super::commands::{AdminCommand, Command};
 use super::lang::Lang;
 pub use super::view::notice;
@@ -68,11 +69,10 @@ pub struct Button {
     pub data: String,
 }
 
-fn button(label: impl Into<String>, data: String) -> Button {
-    debug_assert!(data.len() <= 64);
+fn button(label: impl Into<String>, action: Callback) -> Button {
     Button {
         label: label.into(),
-        data,
+        data: action.to_string(),
     }
 }
 
@@ -117,6 +117,14 @@ pub struct InlineItem {
     pub description: String,
     /// The message posted when the reader picks this result.
     pub html: String,
+}
+
+/// Which way a passage button moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Full,
+    Previous,
+    Next,
 }
 
 /// Server-side state of a message's buttons, stored as JSON behind a short key.
@@ -344,17 +352,35 @@ impl Core {
             for (i, _) in page.iter().enumerate() {
                 let n = circled(at + i + 1);
                 buttons.push(vec![
-                    button(format!("{n} {}", lang.t("全文")), format!("f:{key}:{i}")),
-                    button(format!("{n} {}", lang.t("上一条")), format!("p:{key}:{i}")),
-                    button(format!("{n} {}", lang.t("下一条")), format!("n:{key}:{i}")),
+                    button(
+                        format!("{n} {}", lang.t("全文")),
+                        Callback::Full {
+                            key: key.clone(),
+                            index: i,
+                        },
+                    ),
+                    button(
+                        format!("{n} {}", lang.t("上一条")),
+                        Callback::Previous {
+                            key: key.clone(),
+                            index: i,
+                        },
+                    ),
+                    button(
+                        format!("{n} {}", lang.t("下一条")),
+                        Callback::Next {
+                            key: key.clone(),
+                            index: i,
+                        },
+                    ),
                 ]);
             }
             let mut paging = Vec::new();
             if at > 0 {
-                paging.push(button(lang.t("‹ 上一页"), format!("b:{key}")));
+                paging.push(button(lang.t("‹ 上一页"), Callback::Back(key.clone())));
             }
             if more {
-                paging.push(button(lang.t("更多结果 ›"), format!("m:{key}")));
+                paging.push(button(lang.t("更多结果 ›"), Callback::More(key.clone())));
             }
             if !paging.is_empty() {
                 buttons.push(paging);
@@ -404,11 +430,11 @@ impl Core {
         if let Some(s) = &answer.suggestion {
             row.push(button(
                 html::truncate_chars(&lang.t(&format!("您是不是要找：{s}")), 30),
-                format!("s:{key}"),
+                Callback::Suggestion(key.clone()),
             ));
         }
         if span.is_some() {
-            row.push(button(lang.t("按原文查找"), format!("v:{key}")));
+            row.push(button(lang.t("按原文查找"), Callback::Verbatim(key)));
         }
         vec![row]
     }
@@ -435,22 +461,18 @@ impl Core {
 
     /// A button was pressed; `data` is its callback data.
     pub fn press(&self, data: &str) -> Press {
-        let mut parts = data.split(':');
-        let verb = parts.next().unwrap_or("");
-        if verb == "q" {
-            let example = parts
-                .next()
-                .and_then(|i| i.parse::<usize>().ok())
-                .and_then(|i| EXAMPLES.get(i));
-            return match example {
+        let Ok(action) = data.parse::<Callback>() else {
+            return expired();
+        };
+        if let Callback::Example(i) = action {
+            return match EXAMPLES.get(i) {
                 Some(q) => Press::Send(vec![self.question(q)]),
                 None => expired(),
             };
         }
-        let Some(key) = parts.next() else {
+        let Some(key) = action.key() else {
             return expired();
         };
-        let index: usize = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
         let state = match self.store.button_state(key) {
             Ok(Some(json)) => serde_json::from_str::<State>(&json).ok(),
             _ => None,
@@ -458,36 +480,40 @@ impl Core {
         let Some(state) = state else {
             return expired();
         };
-        match (verb, state) {
-            ("m", State::Answer { q, at, .. }) => {
-                Press::Edit(self.answer_page(&q, at + PAGE, Some(key)))
+        let step = |index: usize, verb: Step| match &state {
+            State::Answer { refs, tr, .. } => match refs.get(index) {
+                Some(r) => self.passage_press(verb, r, Lang::from_traditional(*tr)),
+                None => expired(),
+            },
+            State::Passage { r, tr } => self.passage_press(verb, r, Lang::from_traditional(*tr)),
+        };
+        match (&action, &state) {
+            (Callback::More(_), State::Answer { q, at, .. }) => {
+                Press::Edit(self.answer_page(q, at + PAGE, Some(key)))
             }
-            ("s", State::Answer { q, .. }) => {
-                match self.ask(&q, 1).and_then(|a| a.suggested_question) {
+            (Callback::Back(_), State::Answer { q, at, .. }) => {
+                Press::Edit(self.answer_page(q, at.saturating_sub(PAGE), Some(key)))
+            }
+            (Callback::Suggestion(_), State::Answer { q, .. }) => {
+                match self.ask(q, 1).and_then(|a| a.suggested_question) {
                     Some(fixed) => Press::Send(vec![self.question(&fixed)]),
                     None => expired(),
                 }
             }
-            ("v", State::Answer { q, .. }) => match self.ask(&q, 1).and_then(|a| a.understood.span)
-            {
-                Some(span) => Press::Send(vec![self.question(&format!("\"{span}\""))]),
-                None => expired(),
-            },
-            ("b", State::Answer { q, at, .. }) => {
-                Press::Edit(self.answer_page(&q, at.saturating_sub(PAGE), Some(key)))
+            (Callback::Verbatim(_), State::Answer { q, .. }) => {
+                match self.ask(q, 1).and_then(|a| a.understood.span) {
+                    Some(span) => Press::Send(vec![self.question(&format!("\"{span}\""))]),
+                    None => expired(),
+                }
             }
-            (v @ ("f" | "p" | "n"), State::Answer { refs, tr, .. }) => match refs.get(index) {
-                Some(r) => self.passage_press(v, r, Lang::from_traditional(tr)),
-                None => expired(),
-            },
-            (v @ ("f" | "p" | "n"), State::Passage { r, tr }) => {
-                self.passage_press(v, &r, Lang::from_traditional(tr))
-            }
+            (Callback::Full { index, .. }, _) => step(*index, Step::Full),
+            (Callback::Previous { index, .. }, _) => step(*index, Step::Previous),
+            (Callback::Next { index, .. }, _) => step(*index, Step::Next),
             _ => expired(),
         }
     }
 
-    fn passage_press(&self, verb: &str, r: &(String, usize), lang: Lang) -> Press {
+    fn passage_press(&self, verb: Step, r: &(String, usize), lang: Lang) -> Press {
         let lib = self.library();
         let Some(issue) = lib.corpus().issue(&r.0) else {
             return expired();
@@ -496,13 +522,13 @@ impl Core {
             return expired();
         }
         let target = match verb {
-            "f" => Some(group_start(issue, r.1)),
-            "p" => previous_group(issue, r.1),
-            _ => next_group(issue, r.1),
+            Step::Full => Some(group_start(issue, r.1)),
+            Step::Previous => previous_group(issue, r.1),
+            Step::Next => next_group(issue, r.1),
         };
         match target {
             Some(start) => Press::Send(self.group_view(issue, start, lang)),
-            None if verb == "p" => Press::Notice(lang.t("已经是本期第一条了")),
+            None if verb == Step::Previous => Press::Notice(lang.t("已经是本期第一条了")),
             None => Press::Notice(lang.t("已经是本期最后一条了")),
         }
     }
@@ -545,8 +571,20 @@ impl Core {
                 }
                 let buttons = match (&key, i + 1 == total) {
                     (Some(k), true) => vec![vec![
-                        button(lang.t("‹ 上一条"), format!("p:{k}")),
-                        button(lang.t("下一条 ›"), format!("n:{k}")),
+                        button(
+                            lang.t("‹ 上一条"),
+                            Callback::Previous {
+                                key: k.clone(),
+                                index: 0,
+                            },
+                        ),
+                        button(
+                            lang.t("下一条 ›"),
+                            Callback::Next {
+                                key: k.clone(),
+                                index: 0,
+                            },
+                        ),
                     ]],
                     _ => Vec::new(),
                 };
@@ -618,7 +656,7 @@ impl Core {
         let buttons = EXAMPLES
             .iter()
             .enumerate()
-            .map(|(i, q)| vec![button(*q, format!("q:{i}"))])
+            .map(|(i, q)| vec![button(*q, Callback::Example(i))])
             .collect();
         replies.push(Reply { html, buttons });
         replies

@@ -17,6 +17,7 @@
 
 pub mod admin;
 pub mod backend;
+pub mod callback;
 pub mod chat;
 pub mod commands;
 pub mod core;

@@ -17,6 +17,7 @@ mod schema;
 mod stats;
 mod subscribers;
 
+pub use buttons::KEY_LEN;
 pub use imports::Interrupted;
 pub use outbox::{Delivery, OutboxCounts};
 pub use subscribers::ChatKind;
