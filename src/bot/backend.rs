@@ -17,7 +17,7 @@ impl Library for Engine {
             Ok(Err(e)) => Err(SearchFailed(format!("索引读取出错：{e}"))),
             Err(panic) => Err(SearchFailed(format!(
                 "搜索时出现内部错误：{}",
-                super::telegram::panic_text(panic)
+                super::panic_text(panic)
             ))),
         }
     }

@@ -7,7 +7,8 @@
 
 use super::admin::{Admin, Outcome, Slot};
 use super::commands::{AdminCommand, Command};
-use super::core::{Button, Core, Inbound, Press, Reply};
+use super::core::{Core, Inbound};
+use super::reply::{Button, Press, Reply};
 use super::Backend;
 use crate::config::Paths;
 use crate::render::html::to_plain;

@@ -7,6 +7,8 @@
 use super::callback::Callback;
 use super::commands::{AdminCommand, Command};
 use super::lang::Lang;
+use super::reply::button;
+pub use super::reply::{Button, InlineItem, Press, Reply};
 pub use super::view::notice;
 use super::view::{
     circled, group_end, group_start, next_group, not_found, parse_issue_id, previous_group,
@@ -43,50 +45,6 @@ pub const EXAMPLES: [&str; 3] = [
 /// to come back, the admins are told, the index is rebuilt.
 pub const SORRY: &str = "暂时无法回答，请稍后再试。";
 
-/// One message to send.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Reply {
-    /// Telegram HTML, at most 4096 visible characters.
-    pub html: String,
-    /// Rows of buttons under the message.
-    pub buttons: Vec<Vec<Button>>,
-}
-
-impl Reply {
-    /// A reply without buttons.
-    pub fn text(html: String) -> Reply {
-        Reply {
-            html,
-            buttons: Vec::new(),
-        }
-    }
-}
-
-/// An inline button; `data` is the callback data (≤ 64 bytes).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Button {
-    pub label: String,
-    pub data: String,
-}
-
-fn button(label: impl Into<String>, action: Callback) -> Button {
-    Button {
-        label: label.into(),
-        data: action.to_string(),
-    }
-}
-
-/// What a button press does.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Press {
-    /// Replace the message the button was under.
-    Edit(Reply),
-    /// Send new messages.
-    Send(Vec<Reply>),
-    /// Only a short notice (shown as a toast by Telegram).
-    Notice(String),
-}
-
 /// Who sent a text message and whether it was meant for the bot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Inbound<'a> {
@@ -107,16 +65,6 @@ pub enum Unreadable {
     Photo,
     Voice,
     Other,
-}
-
-/// One inline-mode result.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InlineItem {
-    pub id: String,
-    pub title: String,
-    pub description: String,
-    /// The message posted when the reader picks this result.
-    pub html: String,
 }
 
 /// Which way a passage button moves.
@@ -212,7 +160,7 @@ impl Core {
         let failure = match std::panic::catch_unwind(run) {
             Ok(Ok(answer)) => return Some(answer),
             Ok(Err(e)) => e.0,
-            Err(panic) => format!("搜索时出现内部错误：{}", super::telegram::panic_text(panic)),
+            Err(panic) => format!("搜索时出现内部错误：{}", super::panic_text(panic)),
         };
         tracing::error!("search failed: {failure}");
         *self.trouble.lock().unwrap_or_else(|p| p.into_inner()) = Some(failure);

@@ -20,8 +20,8 @@
 //! - Stopping: [`Courier::flush`] waits (within a grace period) until every queued reply has
 //!   been sent or given up; what is left stays recorded for the next start.
 
-use super::core::Reply;
 use super::pace::GroupPacer;
+use super::reply::Reply;
 use super::settings::ReplyPolicy;
 use crate::store::Store;
 use std::collections::{HashMap, VecDeque};
@@ -315,7 +315,7 @@ impl Inner {
                 }
                 Err(e) => e,
             };
-            let what = super::telegram::redact(&err, &self.bot);
+            let what = super::settings::Token::scrub(&err, self.bot.token());
             let wait = match classify(&err) {
                 Retry::After(d) => d,
                 Retry::Backoff => {

@@ -26,6 +26,7 @@ pub mod health;
 mod lang;
 pub mod outbox;
 pub mod pace;
+pub mod reply;
 pub mod settings;
 pub mod telegram;
 mod view;
@@ -54,6 +55,15 @@ pub trait Library: Send + Sync {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{0}")]
 pub struct SearchFailed(pub String);
+
+/// The message of a panic's payload (a `&str` or a `String`, as `panic!` makes them).
+pub(crate) fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "未知错误".into())
+}
 
 /// An open index and what was worked around to open it (sentences for the admins).
 pub struct Opened {

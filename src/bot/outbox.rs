@@ -209,7 +209,7 @@ async fn deliver(bot: &Bot, store: &Store, pacing: &Pacing, d: &Delivery) -> Sen
 
 /// The failure as stored in the outbox and logged: never with the token in it.
 fn describe(err: Option<&RequestError>, bot: &Bot) -> String {
-    err.map(|e| super::telegram::redact(e, bot))
+    err.map(|e| super::settings::Token::scrub(e, bot.token()))
         .unwrap_or_default()
 }
 

@@ -7,9 +7,10 @@
 
 use super::admin::{self, Admin};
 use super::commands::{AdminCommand, Command};
-use super::core::{Core, Inbound, Press, Reply, Unreadable};
+use super::core::{Core, Inbound, Unreadable};
 use super::deliver::Courier;
-use super::settings::Settings;
+use super::reply::{Press, Reply};
+use super::settings::{Settings, Token};
 use super::{Backend, Opened};
 use crate::store::{ChatKind, Store};
 use anyhow::Context;
@@ -261,10 +262,12 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
     .context("opening the index panicked")??;
 
     let bot = client(&settings);
-    let me = bot
-        .get_me()
-        .await
-        .map_err(|e| anyhow::anyhow!("连接 Telegram 失败（getMe）：{}", redact(&e, &bot)))?;
+    let me = bot.get_me().await.map_err(|e| {
+        anyhow::anyhow!(
+            "连接 Telegram 失败（getMe）：{}",
+            Token::scrub(&e, bot.token())
+        )
+    })?;
     let core = Arc::new(Core::new(library, store.clone(), settings.admins.clone()));
     core.set_username(me.username());
     register_commands(&bot, &settings).await;
@@ -380,13 +383,6 @@ fn tell_interrupted_imports(app: &App) {
     }
 }
 
-/// An error's text with the bot token cut out. teloxide hides the token in URLs of the shape
-/// `…/bot<token>/…` with a 35-character secret only; a self-hosted Bot API under a path prefix
-/// or another error that quotes the URL would otherwise put it into a log line.
-pub(super) fn redact(err: &dyn std::fmt::Display, bot: &Bot) -> String {
-    err.to_string().replace(bot.token(), "<redacted>")
-}
-
 /// Logs what the dispatcher and the polling loop report, with the token cut out
 /// (teloxide's `LoggingErrorHandler` prints errors as they are).
 struct RedactingErrorHandler {
@@ -412,7 +408,7 @@ impl<E: std::fmt::Display + Send + 'static> ErrorHandler<E> for RedactingErrorHa
         tracing::error!(
             "{}: {}",
             self.what,
-            redact(&format!("{error:#}"), &self.bot)
+            Token::scrub(&format!("{error:#}"), self.bot.token())
         );
         Box::pin(async {})
     }
@@ -421,7 +417,7 @@ impl<E: std::fmt::Display + Send + 'static> ErrorHandler<E> for RedactingErrorHa
 /// The menu: reader commands for everyone, admin commands in each admin's private chat.
 async fn register_commands(bot: &Bot, settings: &Settings) {
     if let Err(e) = bot.set_my_commands(Command::bot_commands()).await {
-        tracing::warn!("setMyCommands failed: {}", redact(&e, bot));
+        tracing::warn!("setMyCommands failed: {}", Token::scrub(&e, bot.token()));
     }
     let mut all = Command::bot_commands();
     all.extend(AdminCommand::bot_commands());
@@ -434,7 +430,7 @@ async fn register_commands(bot: &Bot, settings: &Settings) {
             tracing::warn!(
                 admin,
                 "setMyCommands for an admin failed: {}",
-                redact(&e, bot)
+                Token::scrub(&e, bot.token())
             );
         }
     }
@@ -503,7 +499,7 @@ where
     match tokio::spawn(fut).await {
         Ok(result) => result,
         Err(e) if e.is_panic() => {
-            let why = panic_text(e.into_panic());
+            let why = super::panic_text(e.into_panic());
             tracing::error!(chat = chat.map(|c| c.0), "handler panicked: {why}");
             if let Some(chat) = chat {
                 app.courier.say(chat, super::core::SORRY.into());
@@ -516,15 +512,6 @@ where
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// The message of a caught panic.
-pub(super) fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "未知错误".into())
 }
 
 fn inbound<'a>(m: &'a Message, me: &Me, core: &Core, text: &'a str) -> Inbound<'a> {
@@ -572,7 +559,7 @@ async fn on_command(bot: Bot, msg: Message, me: Me, cmd: Command, app: Arc<App>)
             m.group_admin = match bot.get_chat_member(chat, UserId(m.user)).await {
                 Ok(member) => member.is_privileged(),
                 Err(e) => {
-                    tracing::warn!("getChatMember failed: {}", redact(&e, &bot));
+                    tracing::warn!("getChatMember failed: {}", Token::scrub(&e, bot.token()));
                     false
                 }
             };
@@ -650,7 +637,7 @@ where
     }
     job.await.unwrap_or_else(|e| {
         let why = if e.is_panic() {
-            panic_text(e.into_panic())
+            super::panic_text(e.into_panic())
         } else {
             e.to_string()
         };
@@ -723,8 +710,8 @@ async fn document(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> HandlerResul
         Ok(file) => bot
             .download_file(&file.path, &mut bytes)
             .await
-            .map_err(|e| redact(&e, &bot)),
-        Err(e) => Err(redact(&e, &bot)),
+            .map_err(|e| Token::scrub(&e, bot.token())),
+        Err(e) => Err(Token::scrub(&e, bot.token())),
     };
     if let Err(e) = downloaded {
         tracing::warn!("downloading a document failed: {e}");
@@ -808,7 +795,10 @@ async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> HandlerResult
             _ => bot.answer_callback_query(q.id.clone()).await,
         };
         if let Err(e) = answered {
-            tracing::debug!("answerCallbackQuery failed: {}", redact(&e, &bot));
+            tracing::debug!(
+                "answerCallbackQuery failed: {}",
+                Token::scrub(&e, bot.token())
+            );
         }
         match (press, place) {
             (Press::Notice(_), _) | (_, None) => {}
@@ -845,22 +835,4 @@ async fn on_inline(bot: Bot, q: InlineQuery, app: Arc<App>) -> HandlerResult {
         Ok(())
     })
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redact_cuts_the_token_out_of_urls_teloxide_leaves_alone() {
-        let token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0";
-        let bot = Bot::new(token);
-        let err =
-            format!("error sending request for url (https://proxy.example/tg/bot{token}/getMe)");
-        let text = redact(&err, &bot);
-        assert!(
-            !text.contains("AAHdq") && text.contains("<redacted>"),
-            "{text}"
-        );
-    }
 }

@@ -4,8 +4,8 @@
 //! Kept apart from [`super::core`] so that the decisions (what to answer) and the layout (how
 //! it reads) can change independently.
 
-use super::core::Reply;
 use super::lang::Lang;
+use super::reply::Reply;
 use crate::corpus::{Issue, Passage};
 use crate::render::html::{self, escape, MAX_MESSAGE};
 use crate::render::source_line;

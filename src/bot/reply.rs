@@ -1,0 +1,60 @@
+//! What the bot says, before it is Telegram's business: a message with its buttons, the
+//! effect of a button press, an inline result. The core decides them, `view` lays them out,
+//! and the Telegram side (`telegram`, `deliver`) and `kuayue chat` only carry them.
+
+use super::callback::Callback;
+use serde::{Deserialize, Serialize};
+
+/// One message to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    /// Telegram HTML, at most 4096 visible characters.
+    pub html: String,
+    /// Rows of buttons under the message.
+    pub buttons: Vec<Vec<Button>>,
+}
+
+impl Reply {
+    /// A reply without buttons.
+    pub fn text(html: String) -> Reply {
+        Reply {
+            html,
+            buttons: Vec::new(),
+        }
+    }
+}
+
+/// An inline button; `data` is the callback data (≤ 64 bytes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Button {
+    pub label: String,
+    pub data: String,
+}
+
+pub(crate) fn button(label: impl Into<String>, action: Callback) -> Button {
+    Button {
+        label: label.into(),
+        data: action.to_string(),
+    }
+}
+
+/// What a button press does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Press {
+    /// Replace the message the button was under.
+    Edit(Reply),
+    /// Send new messages.
+    Send(Vec<Reply>),
+    /// Only a short notice (shown as a toast by Telegram).
+    Notice(String),
+}
+
+/// One inline-mode result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InlineItem {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    /// The message posted when the reader picks this result.
+    pub html: String,
+}
