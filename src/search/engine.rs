@@ -933,10 +933,23 @@ impl Engine {
 
     /// BM25 over text, heading, title and column, built term by term (never through tantivy's
     /// query parser), limited to the scope's issue.
-    fn candidates(&self, q: &Analysed, scope: Option<u32>) -> tantivy::Result<Vec<(u32, f32)>> {
+    /// The BM25 query of a question, clause by clause: each word in every field with its
+    /// boost, sub-words at half weight in the text and title, thesaurus equivalents as words
+    /// or phrases, quoted phrases as phrases.
+    fn query_clauses(&self, q: &Analysed) -> Vec<(Occur, Box<dyn Query>)> {
         let f = self.fields;
         let w = &self.weights;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let phrase = |words: &[String], boost: f32| -> (Occur, Box<dyn Query>) {
+            let terms = words
+                .iter()
+                .map(|w| Term::from_field_text(f.text, w))
+                .collect();
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), boost)),
+            )
+        };
         // Sub-words are looked up in the text and title only: the heading and column are
         // short, and each extra clause costs time on every question.
         let add_term =
@@ -977,35 +990,25 @@ impl Engine {
                     .collect();
                 match words.as_slice() {
                     [one] => add_term(&mut clauses, one, c.weight, false),
-                    [_, _, ..] => {
-                        let terms = words
-                            .iter()
-                            .map(|w| Term::from_field_text(f.text, w))
-                            .collect();
-                        clauses.push((
-                            Occur::Should,
-                            Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), c.weight)),
-                        ));
-                    }
+                    [_, _, ..] => clauses.push(phrase(&words, c.weight)),
                     [] => {}
                 }
             }
         }
         for p in q.required.iter().chain(&q.quoted) {
             if p.words.len() >= 2 {
-                let terms = p
-                    .words
-                    .iter()
-                    .map(|w| Term::from_field_text(f.text, w))
-                    .collect();
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), 2.0)),
-                ));
+                clauses.push(phrase(&p.words, 2.0));
             } else if let Some(w) = p.words.first() {
                 add_term(&mut clauses, w, 1.0, false);
             }
         }
+        clauses
+    }
+
+    fn candidates(&self, q: &Analysed, scope: Option<u32>) -> tantivy::Result<Vec<(u32, f32)>> {
+        let f = self.fields;
+        let w = &self.weights;
+        let clauses = self.query_clauses(q);
         if clauses.is_empty() {
             return Ok(Vec::new());
         }

@@ -231,114 +231,143 @@ pub fn answer(
     titles: &[String],
     issues: &[(usize, &Issue)],
 ) -> Option<MetaAnswer> {
-    // The article the question names by its title, if any.
-    let mut best: Option<(f32, usize, usize)> = None;
+    let named = || named_article(words, titles, issues);
+    match ask {
+        MetaAsk::Source => byline(named()?),
+        MetaAsk::Page => page(named()?),
+        MetaAsk::Cover => cover(q, issues),
+        MetaAsk::Column => match named_column(q, issues) {
+            Some(col) => Some(column_listing(q, words, issues, &col)),
+            None => column_of(named()?),
+        },
+        MetaAsk::Contents => match named_column(q, issues) {
+            Some(col) => Some(column_listing(q, words, issues, &col)),
+            None => contents(issues),
+        },
+        MetaAsk::Identity => identity(issues),
+    }
+}
+
+/// An article of the scope, with where it is.
+struct Named<'a> {
+    at: (usize, usize),
+    issue: &'a Issue,
+    article: &'a Article,
+}
+
+/// The article the question names by its title, if one holds enough of its words.
+fn named_article<'a>(
+    words: &[Word],
+    titles: &[String],
+    issues: &[(usize, &'a Issue)],
+) -> Option<Named<'a>> {
+    let mut best: Option<(f32, Named<'a>)> = None;
     for &(ii, issue) in issues {
         for (ai, a) in issue.articles.iter().enumerate() {
             let s = title_share(a, words, titles);
-            if best.is_none_or(|b| s > b.0 + 1e-6) {
-                best = Some((s, ii, ai));
+            if best.as_ref().is_none_or(|b| s > b.0 + 1e-6) {
+                let named = Named {
+                    at: (ii, ai),
+                    issue,
+                    article: a,
+                };
+                best = Some((s, named));
             }
         }
     }
-    let named = best.filter(|b| b.0 >= MIN_TITLE_SHARE).map(|b| (b.1, b.2));
-    let article = |(ii, ai): (usize, usize)| {
-        issues
-            .iter()
-            .find(|(i, _)| *i == ii)
-            .and_then(|(_, issue)| issue.articles.get(ai).map(|a| (issue, a)))
+    best.filter(|b| b.0 >= MIN_TITLE_SHARE).map(|b| b.1)
+}
+
+fn byline(n: Named) -> Option<MetaAnswer> {
+    let a = n.article;
+    let fact = match &a.source {
+        Some(s) => format!(
+            "《{}》（{}，{}）：{}",
+            a.title,
+            n.issue.meta.label(),
+            a.pages,
+            s
+        ),
+        None => format!("《{}》没有署名作者或来源。", a.title),
     };
-    match ask {
-        MetaAsk::Source => {
-            let (issue, a) = article(named?)?;
-            let fact = match &a.source {
-                Some(s) => format!(
-                    "《{}》（{}，{}）：{}",
-                    a.title,
-                    issue.meta.label(),
-                    a.pages,
-                    s
-                ),
-                None => format!("《{}》没有署名作者或来源。", a.title),
+    Some(MetaAnswer {
+        fact,
+        articles: vec![n.at],
+    })
+}
+
+fn page(n: Named) -> Option<MetaAnswer> {
+    let a = n.article;
+    Some(MetaAnswer {
+        fact: format!(
+            "《{}》刊登在{}{}，“{}”栏目。",
+            a.title,
+            n.issue.meta.label(),
+            a.pages,
+            a.column
+        ),
+        articles: vec![n.at],
+    })
+}
+
+fn column_of(n: Named) -> Option<MetaAnswer> {
+    let a = n.article;
+    Some(MetaAnswer {
+        fact: format!(
+            "《{}》刊登在{}“{}”栏目，{}。",
+            a.title,
+            n.issue.meta.label(),
+            a.column,
+            a.pages
+        ),
+        articles: vec![n.at],
+    })
+}
+
+/// What the cover the question names (封二, 封三, 封四) carries, newest issue first.
+fn cover(q: &str, issues: &[(usize, &Issue)]) -> Option<MetaAnswer> {
+    for &(ii, issue) in issues.iter().rev() {
+        for (ai, a) in issue.articles.iter().enumerate() {
+            let Some(cover) = &a.pages.cover else {
+                continue;
             };
-            Some(MetaAnswer {
-                fact,
-                articles: vec![named?],
-            })
-        }
-        MetaAsk::Page => {
-            let (issue, a) = article(named?)?;
-            Some(MetaAnswer {
-                fact: format!(
-                    "《{}》刊登在{}{}，“{}”栏目。",
-                    a.title,
-                    issue.meta.label(),
-                    a.pages,
-                    a.column
-                ),
-                articles: vec![named?],
-            })
-        }
-        MetaAsk::Cover => {
-            for &(ii, issue) in issues.iter().rev() {
-                for (ai, a) in issue.articles.iter().enumerate() {
-                    let Some(cover) = &a.pages.cover else {
-                        continue;
-                    };
-                    if q.contains(cover.as_str()) {
-                        return Some(MetaAnswer {
-                            fact: format!("{}{}：《{}》", issue.meta.label(), cover, a.title),
-                            articles: vec![(ii, ai)],
-                        });
-                    }
-                }
+            if q.contains(cover.as_str()) {
+                return Some(MetaAnswer {
+                    fact: format!("{}{}：《{}》", issue.meta.label(), cover, a.title),
+                    articles: vec![(ii, ai)],
+                });
             }
-            None
-        }
-        MetaAsk::Column => {
-            if let Some(col) = named_column(q, issues) {
-                return Some(column_listing(q, words, issues, &col));
-            }
-            let (issue, a) = article(named?)?;
-            Some(MetaAnswer {
-                fact: format!(
-                    "《{}》刊登在{}“{}”栏目，{}。",
-                    a.title,
-                    issue.meta.label(),
-                    a.column,
-                    a.pages
-                ),
-                articles: vec![named?],
-            })
-        }
-        MetaAsk::Contents => {
-            if let Some(col) = named_column(q, issues) {
-                return Some(column_listing(q, words, issues, &col));
-            }
-            let &(ii, issue) = issues.last()?;
-            let mut fact = format!("{}目录：", issue.meta.display());
-            for (column, list) in issue.articles_by_column() {
-                let titles: Vec<String> = list.iter().map(|a| format!("《{}》", a.title)).collect();
-                fact.push_str(&format!("\n{column}：{}", titles.join("、")));
-            }
-            Some(MetaAnswer {
-                fact,
-                articles: (0..issue.articles.len()).map(|ai| (ii, ai)).collect(),
-            })
-        }
-        MetaAsk::Identity => {
-            let &(ii, issue) = issues.last()?;
-            let m = &issue.meta;
-            let total = m
-                .total
-                .map(|t| format!("（总第{t}期）"))
-                .unwrap_or_default();
-            Some(MetaAnswer {
-                fact: format!("{}{total}，出版日期 {}。", m.display(), m.date),
-                articles: vec![(ii, 0)],
-            })
         }
     }
+    None
+}
+
+/// The newest issue's table of contents, column by column.
+fn contents(issues: &[(usize, &Issue)]) -> Option<MetaAnswer> {
+    let &(ii, issue) = issues.last()?;
+    let mut fact = format!("{}目录：", issue.meta.display());
+    for (column, list) in issue.articles_by_column() {
+        let titles: Vec<String> = list.iter().map(|a| format!("《{}》", a.title)).collect();
+        fact.push_str(&format!("\n{column}：{}", titles.join("、")));
+    }
+    Some(MetaAnswer {
+        fact,
+        articles: (0..issue.articles.len()).map(|ai| (ii, ai)).collect(),
+    })
+}
+
+/// The newest issue's number, total number and date.
+fn identity(issues: &[(usize, &Issue)]) -> Option<MetaAnswer> {
+    let &(ii, issue) = issues.last()?;
+    let m = &issue.meta;
+    let total = m
+        .total
+        .map(|t| format!("（总第{t}期）"))
+        .unwrap_or_default();
+    Some(MetaAnswer {
+        fact: format!("{}{total}，出版日期 {}。", m.display(), m.date),
+        articles: vec![(ii, 0)],
+    })
 }
 
 /// The column a question names (它山之石, 文摘), longest name first.

@@ -161,10 +161,52 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
     }
     let titles = delimited(&folded, '《', '》');
 
+    // The spans of the question that are not content: the clause and issue references.
+    let skip: Vec<std::ops::Range<usize>> = [
+        clause_span.as_ref().map(|(_, span)| span.clone()),
+        issue_span.as_ref().map(|(_, span)| span.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let (concepts, runs) = concepts_of(analyzer, &folded, &skip, clause, unit);
+    Analysed {
+        aspect: aspect_of(&folded),
+        refers_to_article: super::lexicon::ARTICLE_POINTERS
+            .iter()
+            .any(|p| folded.contains(p)),
+        issue: issue_span.map(|(r, _)| r),
+        meta,
+        span: runs
+            .iter()
+            .filter(|r| folded[r.start..r.end].chars().count() >= 2)
+            .max_by_key(|r| (r.len(), std::cmp::Reverse(r.start)))
+            .map(|r| folded[r.start..r.end].to_string()),
+        text: folded.clone(),
+        concepts,
+        required,
+        quoted,
+        titles,
+        clause,
+        want,
+        unit,
+        traditional,
+    }
+}
+
+/// The content words of a (folded) question, and the byte ranges of its runs of adjacent
+/// content words. Words inside `skip` belong to a clause or issue reference.
+fn concepts_of(
+    analyzer: &Analyzer,
+    folded: &str,
+    skip: &[std::ops::Range<usize>],
+    clause: Option<ClauseRef>,
+    unit: Option<char>,
+) -> (Vec<Concept>, Vec<std::ops::Range<usize>>) {
     let mut concepts: Vec<Concept> = Vec::new();
     let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
-    let terms = analyzer.terms(&folded);
-    for t in &merge_dates(&folded, terms.iter().filter(|t| !t.sub).cloned().collect()) {
+    let terms = analyzer.terms(folded);
+    for t in &merge_dates(folded, terms.iter().filter(|t| !t.sub).cloned().collect()) {
         // jieba sometimes glues a question word to the noun it asks about (哪些项目, 什么问题).
         if STOP.contains(&t.text.as_str()) || asks_quantity(&t.text) {
             continue;
@@ -177,14 +219,11 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
                     .filter(|rest| rest.chars().count() >= 2)
             })
             .unwrap_or(t.text.as_str());
-        // The words of the clause reference itself (第, 16, 条) are for the clause lookup.
-        let in_ref = clause_span
-            .as_ref()
-            .is_some_and(|(_, span)| t.from >= span.start && t.to <= span.end);
-        let in_issue_ref = issue_span
-            .as_ref()
-            .is_some_and(|(_, span)| t.from < span.end && t.to > span.start);
-        if in_ref || in_issue_ref {
+        // The words of a clause or issue reference (第, 16, 条) are for that lookup.
+        if skip
+            .iter()
+            .any(|span| t.from < span.end && t.to > span.start)
+        {
             continue;
         }
         let part_word = w == "部分" && clause.is_some_and(|c| c.kind == ClauseKind::Part);
@@ -224,28 +263,7 @@ pub fn analyse(analyzer: &Analyzer, question: &str) -> Analysed {
             kind,
         });
     }
-    Analysed {
-        aspect: aspect_of(&folded),
-        refers_to_article: super::lexicon::ARTICLE_POINTERS
-            .iter()
-            .any(|p| folded.contains(p)),
-        issue: issue_span.map(|(r, _)| r),
-        meta,
-        span: runs
-            .iter()
-            .filter(|r| folded[r.start..r.end].chars().count() >= 2)
-            .max_by_key(|r| (r.len(), std::cmp::Reverse(r.start)))
-            .map(|r| folded[r.start..r.end].to_string()),
-        text: folded.clone(),
-        concepts,
-        required,
-        quoted,
-        titles,
-        clause,
-        want,
-        unit,
-        traditional,
-    }
+    (concepts, runs)
 }
 
 /// Is `w` a place or time word? jieba's dictionary tags them `ns` (广州, 香港, 澳门, 北京) and `t`

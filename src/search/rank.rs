@@ -326,70 +326,93 @@ impl Matcher {
         let occ = self.occurrences(text);
         let label_credit = self.label_credit(label);
         let total = self.total.max(1e-6);
-        let mut in_text = vec![0f32; self.concepts.len()];
+        let mut held = label_credit.clone();
         for o in &occ {
-            in_text[o.concept] = in_text[o.concept].max(o.credit);
+            held[o.concept] = held[o.concept].max(o.credit);
         }
         let coverage = self
             .concepts
             .iter()
-            .enumerate()
-            .map(|(i, c)| c.weight * in_text[i].max(label_credit[i]))
+            .zip(&held)
+            .map(|(c, h)| c.weight * h)
             .sum::<f32>()
             / total;
+        let ev = self.evidence(&held, text, sentences);
+        let per_sentence = per_sentence_credit(&occ, sentences, self.concepts.len());
+        let (proximity, together) = self.nearness(&per_sentence, &label_credit);
+        let (best, best_score, cue) = self.best_sentence(text, sentences, &per_sentence, person);
+        let found =
+            |f: &Finder| f.find(text.as_bytes()).is_some() || f.find(label.as_bytes()).is_some();
+        let quoted = if self.quoted.is_empty() {
+            0.0
+        } else {
+            self.quoted.iter().filter(|f| found(f)).count() as f32 / self.quoted.len() as f32
+        };
+        Features {
+            coverage,
+            proximity,
+            evidence: ev.evidence,
+            evidence_share: ev.evidence / self.total_evidence.max(1e-6),
+            missing: ev.missing,
+            missing_share: ev.missing / self.total_evidence.max(1e-6),
+            missing_number: ev.missing_number,
+            topical_held: ev.topical_held,
+            verbatim: self.verbatim(text),
+            together,
+            cue,
+            quoted,
+            title: self
+                .titles
+                .iter()
+                .any(|f| f.find(label.as_bytes()).is_some()),
+            required_ok: self.required.iter().all(found),
+            best,
+            best_score: best_score.max(0.0),
+            sentences: sentences.to_vec(),
+            occurrences: occ,
+        }
+    }
 
-        let whole = |i: usize| in_text[i].max(label_credit[i]) >= 1.0;
-        // Evidence that the passage answers: the question's words it holds, as words. A single
-        // character the magazine never uses as a word (克 of 一克) is met only inside others.
-        let evidence: f32 = self
-            .concepts
-            .iter()
-            .enumerate()
+    /// What the passage offers as evidence that it answers, from the credit each question word
+    /// has in it (text or labels).
+    fn evidence(&self, held: &[f32], text: &str, sentences: &[Range<usize>]) -> Evidence {
+        let whole = |i: usize| held[i] >= 1.0;
+        let concepts = || self.concepts.iter().enumerate();
+        // The question's words it holds, as words. A single character the magazine never uses
+        // as a word (克 of 一克) is met only inside others.
+        let evidence: f32 = concepts()
             .filter(|&(i, c)| whole(i) && (c.indexed || !c.single))
             .map(|(_, c)| c.evidence)
             .sum();
-        let missing = self
-            .concepts
-            .iter()
-            .enumerate()
+        let missing = concepts()
             .filter(|&(i, c)| c.topical() && !whole(i))
             .map(|(_, c)| c.evidence)
             .fold(0f32, f32::max);
-        let topical_held = self
-            .concepts
-            .iter()
-            .enumerate()
-            .filter(|&(i, c)| c.topical() && whole(i))
-            .count();
+        let topical_held = concepts().filter(|&(i, c)| c.topical() && whole(i)).count();
         // Years, hotlines and counts (2020年, 12366) only: a month or a day (2月, 18日) is often
         // printed once above the entries it dates, not in each.
-        let missing_number = self.concepts.iter().enumerate().any(|(i, c)| {
-            !whole(i)
-                && ((c.number
-                    && c.whole
-                        .needle()
-                        .iter()
-                        .filter(|b| b.is_ascii_digit())
-                        .count()
-                        >= 3)
-                    || c.ordinal)
-        }) || (self.clock
-            && !sentences.iter().any(|r| has_clock_time(&text[r.clone()])));
-
-        // Per-sentence credit, then the best pair of neighbours.
-        let mut per_sentence: Vec<Vec<f32>> =
-            vec![vec![0f32; self.concepts.len()]; sentences.len()];
-        let mut k = 0;
-        for o in &occ {
-            while k < sentences.len() && sentences[k].end <= o.range.start {
-                k += 1;
-            }
-            if k == sentences.len() {
-                break;
-            }
-            let c = &mut per_sentence[k][o.concept];
-            *c = c.max(o.credit);
+        let digits = |c: &ConceptMatcher| {
+            c.whole
+                .needle()
+                .iter()
+                .filter(|b| b.is_ascii_digit())
+                .count()
+        };
+        let missing_number = concepts()
+            .any(|(i, c)| !whole(i) && ((c.number && digits(c) >= 3) || c.ordinal))
+            || (self.clock && !sentences.iter().any(|r| has_clock_time(&text[r.clone()])));
+        Evidence {
+            evidence,
+            missing,
+            topical_held,
+            missing_number,
         }
+    }
+
+    /// The best single sentence or pair of neighbouring sentences: its share of the question
+    /// (proximity) and how many topical words meet in it (together).
+    fn nearness(&self, per_sentence: &[Vec<f32>], label_credit: &[f32]) -> (f32, usize) {
+        let total = self.total.max(1e-6);
         let score_of = |credits: &dyn Fn(usize) -> f32| -> f32 {
             self.concepts
                 .iter()
@@ -398,8 +421,6 @@ impl Matcher {
                 .sum::<f32>()
                 / total
         };
-        let single: Vec<f32> = per_sentence.iter().map(|cr| score_of(&|i| cr[i])).collect();
-        let mut proximity = single.iter().copied().fold(0f32, f32::max);
         // Only whole topical words count here: a sub-word of a word the magazine lacks (世界 of
         // 世界杯) is no evidence that the question is about the magazine, nor are 广州 and 深圳
         // meeting in a sentence about the 大湾区 when the question asks about 高铁.
@@ -408,6 +429,10 @@ impl Matcher {
                 .filter(|&i| self.concepts[i].topical() && credits(i).max(label_credit[i]) >= 1.0)
                 .count()
         };
+        let mut proximity = per_sentence
+            .iter()
+            .map(|cr| score_of(&|i| cr[i]))
+            .fold(0f32, f32::max);
         let mut together = per_sentence
             .iter()
             .map(|cr| count_of(&|i| cr[i]))
@@ -418,11 +443,20 @@ impl Matcher {
             proximity = proximity.max(s * 0.97);
             together = together.max(count_of(&|i| w[0][i].max(w[1][i])));
         }
+        (proximity, together)
+    }
 
-        // The best sentence: most of the question, and the kind of answer asked for.
-        let mut best = 0;
-        let mut best_score = f32::MIN;
-        let mut cue = 0f32;
+    /// The sentence that best answers: most of the question, and the kind of answer asked for.
+    /// Returns its index, its score and its cue.
+    fn best_sentence(
+        &self,
+        text: &str,
+        sentences: &[Range<usize>],
+        per_sentence: &[Vec<f32>],
+        person: impl Fn(usize) -> bool,
+    ) -> (usize, f32, f32) {
+        let total = self.total.max(1e-6);
+        let mut best = (0, f32::MIN, 0f32);
         for (i, r) in sentences.iter().enumerate() {
             let own = per_sentence[i]
                 .iter()
@@ -430,55 +464,16 @@ impl Matcher {
                 .map(|(cr, c)| c.weight * cr)
                 .sum::<f32>()
                 / total;
-            let has_cue = if own > 0.0 {
+            let cue = if own > 0.0 {
                 self.cue(&text[r.clone()], || person(i))
             } else {
                 0.0
             };
-            let s = own + has_cue;
-            if s > best_score + 1e-6 {
-                best_score = s;
-                best = i;
-                cue = has_cue;
+            if own + cue > best.1 + 1e-6 {
+                best = (i, own + cue, cue);
             }
         }
-        let quoted = if self.quoted.is_empty() {
-            0.0
-        } else {
-            self.quoted
-                .iter()
-                .filter(|f| f.find(text.as_bytes()).is_some() || f.find(label.as_bytes()).is_some())
-                .count() as f32
-                / self.quoted.len() as f32
-        };
-        let title = self
-            .titles
-            .iter()
-            .any(|f| f.find(label.as_bytes()).is_some());
-        let required_ok = self
-            .required
-            .iter()
-            .all(|f| f.find(text.as_bytes()).is_some() || f.find(label.as_bytes()).is_some());
-        Features {
-            coverage,
-            proximity,
-            evidence,
-            evidence_share: evidence / self.total_evidence.max(1e-6),
-            missing,
-            missing_share: missing / self.total_evidence.max(1e-6),
-            missing_number,
-            topical_held,
-            verbatim: self.verbatim(text),
-            together,
-            cue,
-            quoted,
-            title,
-            required_ok,
-            best,
-            best_score: best_score.max(0.0),
-            sentences: sentences.to_vec(),
-            occurrences: occ,
-        }
+        best
     }
 
     /// Does this sentence hold the kind of answer the question asks for? A number with the
@@ -506,6 +501,31 @@ impl Matcher {
                 Want::Person => yes(person()),
             }
     }
+}
+
+/// What [`Matcher::evidence`] finds.
+struct Evidence {
+    evidence: f32,
+    missing: f32,
+    topical_held: usize,
+    missing_number: bool,
+}
+
+/// Each concept's best credit in each sentence.
+fn per_sentence_credit(occ: &[Occurrence], sentences: &[Range<usize>], n: usize) -> Vec<Vec<f32>> {
+    let mut per_sentence = vec![vec![0f32; n]; sentences.len()];
+    let mut k = 0;
+    for o in occ {
+        while k < sentences.len() && sentences[k].end <= o.range.start {
+            k += 1;
+        }
+        if k == sentences.len() {
+            break;
+        }
+        let c = &mut per_sentence[k][o.concept];
+        *c = c.max(o.credit);
+    }
+    per_sentence
 }
 
 /// Sentence spans of a text: cut after 。！？；!?; and at line breaks; never empty.
