@@ -124,11 +124,7 @@ pub async fn run(
         }
         // Nothing could start: wait for a send to finish, new notices, the next due row, or
         // the per-chat gap to pass.
-        let wait = match store.next_due_in_ms() {
-            Ok(Some(ms)) => Duration::from_millis(ms as u64).max(Duration::from_millis(20)),
-            _ => Duration::from_secs(30),
-        }
-        .min(pacing.per_chat_gap.max(Duration::from_millis(20)));
+        let wait = idle_wait(&store, &pacing);
         tokio::select! {
             Some(done) = tasks.join_next(), if !tasks.is_empty() => {
                 settle(done, &mut in_flight, &mut busy_chats, &mut paused_until);
@@ -143,6 +139,16 @@ pub async fn run(
         settle(done, &mut in_flight, &mut busy_chats, &mut paused_until);
     }
     tracing::info!("outbox stopped");
+}
+
+/// How long the outbox may sleep when nothing can start: until the next notice is due, and
+/// never longer than the per-chat gap (a chat that was too hot may be ready by then).
+fn idle_wait(store: &Store, pacing: &Pacing) -> Duration {
+    match store.next_due_in_ms() {
+        Ok(Some(ms)) => Duration::from_millis(ms as u64).max(Duration::from_millis(20)),
+        _ => Duration::from_secs(30),
+    }
+    .min(pacing.per_chat_gap.max(Duration::from_millis(20)))
 }
 
 fn settle(

@@ -244,22 +244,77 @@ pub fn client(settings: &Settings) -> Bot {
 }
 
 /// Open the store and the index, register commands, start the outbox and start polling.
+/// Open the index on a blocking thread (building it takes a while on first use).
+async fn open_index(settings: &Settings, backend: &Arc<dyn Backend>) -> anyhow::Result<Opened> {
+    let paths = settings.paths.clone();
+    let opener = backend.clone();
+    tokio::task::spawn_blocking(move || opener.open(&paths, &mut |p| tracing::info!("index: {p}")))
+        .await
+        .context("opening the index panicked")?
+        .map_err(anyhow::Error::from)
+}
+
+/// Tell the admins what opening had to work around (a damaged index rebuilt, an issue left
+/// out), while the bot serves as usual.
+fn report_start_warnings(app: &App, warnings: &[String]) {
+    if warnings.is_empty() {
+        return;
+    }
+    let lines: Vec<String> = warnings
+        .iter()
+        .map(|w| {
+            format!(
+                "• {}",
+                crate::render::html::escape(&crate::render::html::truncate_chars(w, 600))
+            )
+        })
+        .collect();
+    app.alert(
+        "start",
+        &format!("⚠️ 启动时发现问题，机器人照常服务：\n{}", lines.join("\n")),
+    );
+}
+
+/// Long polling into the dispatcher, on a task of its own; the token stops the polling, and
+/// the dispatcher returns once its workers have drained.
+async fn spawn_dispatcher(
+    bot: Bot,
+    app: Arc<App>,
+    settings: &Settings,
+) -> (StopToken, JoinHandle<()>) {
+    let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
+        .dependencies(dptree::deps![app])
+        .default_handler(|_| async {})
+        .error_handler(RedactingErrorHandler::new("handler failed", &bot))
+        .build();
+    let polling_bot = bot.clone();
+    let mut listener = Polling::builder(bot)
+        .timeout(settings.poll_timeout)
+        .delete_webhook()
+        .await
+        .build();
+    let stop_polling = listener.stop_token();
+    let dispatcher = tokio::spawn(async move {
+        dispatcher
+            .dispatch_with_listener(
+                listener,
+                RedactingErrorHandler::new("polling failed", &polling_bot),
+            )
+            .await
+    });
+    (stop_polling, dispatcher)
+}
+
 pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Result<Running> {
     let started = std::time::Instant::now();
     super::health::check_data_dir(&settings.paths.data_dir)?;
     // What a killed run left behind (logged line by line).
     super::health::sweep(&settings.paths);
     let store = Arc::new(Store::open_in(&settings.paths.data_dir)?);
-    let paths = settings.paths.clone();
-    let opener = backend.clone();
     let Opened {
         library,
         warnings: open_warnings,
-    } = tokio::task::spawn_blocking(move || {
-        opener.open(&paths, &mut |p| tracing::info!("index: {p}"))
-    })
-    .await
-    .context("opening the index panicked")??;
+    } = open_index(&settings, &backend).await?;
 
     let bot = client(&settings);
     let me = bot.get_me().await.map_err(|e| {
@@ -306,45 +361,12 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         last_heal: Default::default(),
     });
     tell_interrupted_imports(&app);
-    if !open_warnings.is_empty() {
-        let lines: Vec<String> = open_warnings
-            .iter()
-            .map(|w| {
-                format!(
-                    "• {}",
-                    crate::render::html::escape(&crate::render::html::truncate_chars(w, 600))
-                )
-            })
-            .collect();
-        app.alert(
-            "start",
-            &format!("⚠️ 启动时发现问题，机器人照常服务：\n{}", lines.join("\n")),
-        );
-    }
+    report_start_warnings(&app, &open_warnings);
     let index_watch = tokio::spawn(watch_index(
         Arc::downgrade(&app),
         settings.index_check_every,
     ));
-    let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
-        .dependencies(dptree::deps![app.clone()])
-        .default_handler(|_| async {})
-        .error_handler(RedactingErrorHandler::new("handler failed", &bot))
-        .build();
-    let polling_bot = bot.clone();
-    let mut listener = Polling::builder(bot)
-        .timeout(settings.poll_timeout)
-        .delete_webhook()
-        .await
-        .build();
-    let stop_polling = listener.stop_token();
-    let dispatcher = tokio::spawn(async move {
-        dispatcher
-            .dispatch_with_listener(
-                listener,
-                RedactingErrorHandler::new("polling failed", &polling_bot),
-            )
-            .await
-    });
+    let (stop_polling, dispatcher) = spawn_dispatcher(bot, app.clone(), &settings).await;
     tracing::info!(
         username = %me.username(),
         ready_ms = started.elapsed().as_millis() as u64,
