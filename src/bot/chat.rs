@@ -6,6 +6,7 @@
 //! text from disk, as sending a document would on Telegram.
 
 use super::admin::{Admin, Outcome, Slot};
+use super::admins::Admins;
 use super::commands::{AdminCommand, Command};
 use super::core::{Core, Inbound};
 use super::reply::{Button, Press, Reply};
@@ -14,7 +15,6 @@ use crate::config::Paths;
 use crate::render::html::to_plain;
 use crate::store::{ChatKind, Store};
 use anyhow::Context;
-use std::collections::BTreeSet;
 use std::io::{self, BufRead, Write};
 use std::sync::Arc;
 use teloxide::utils::command::BotCommands;
@@ -37,7 +37,7 @@ pub fn open(paths: &Paths, backend: Arc<dyn Backend>) -> anyhow::Result<(Arc<Cor
     std::fs::create_dir_all(&paths.data_dir)
         .with_context(|| format!("无法创建数据目录 {}", paths.data_dir.display()))?;
     let store = Arc::new(Store::open(&paths.data_dir.join("chat.sqlite3"))?);
-    let admins = BTreeSet::from([TERMINAL_USER]);
+    let admins = Admins::new([TERMINAL_USER]);
     let core = Arc::new(Core::new(library, store, admins));
     let admin = Admin::new(
         core.clone(),

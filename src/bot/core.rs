@@ -4,6 +4,7 @@
 //! Telegram HTML with buttons. Nothing here touches the network, so a reply is computed in
 //! well under a millisecond plus one SQLite insert for the button state.
 
+use super::admins::Admins;
 use super::callback::Callback;
 use super::commands::{AdminCommand, Command};
 use super::lang::Lang;
@@ -20,7 +21,6 @@ use crate::render::html::{self, escape, MAX_MESSAGE};
 use crate::search::{Answer, Hit, Level};
 use crate::store::{ChatKind, Store};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 use std::sync::{Arc, RwLock};
 use teloxide::utils::command::BotCommands;
 
@@ -101,14 +101,14 @@ enum State {
 pub struct Core {
     library: RwLock<Arc<dyn Library>>,
     store: Arc<Store>,
-    admins: BTreeSet<u64>,
+    admins: Admins,
     username: RwLock<String>,
     /// The last search failure not yet taken by [`Core::take_trouble`].
     trouble: std::sync::Mutex<Option<String>>,
 }
 
 impl Core {
-    pub fn new(library: Arc<dyn Library>, store: Arc<Store>, admins: BTreeSet<u64>) -> Core {
+    pub fn new(library: Arc<dyn Library>, store: Arc<Store>, admins: Admins) -> Core {
         Core {
             library: RwLock::new(library),
             store,
@@ -149,7 +149,7 @@ impl Core {
     }
 
     pub fn is_admin(&self, user: u64) -> bool {
-        self.admins.contains(&user)
+        self.admins.contains(user)
     }
 
     /// Search the serving index. A failure (an error or a panic inside the index) is kept

@@ -16,6 +16,7 @@
 //! depends on what it uses of the engine and nothing more.
 
 pub mod admin;
+pub mod admins;
 pub mod backend;
 pub mod callback;
 pub mod chat;

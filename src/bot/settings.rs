@@ -5,8 +5,8 @@
 //! token is wrapped in [`Token`], whose `Debug` and `Display` never show it, so it cannot leak
 //! into a log line or an error message by accident.
 
+use super::admins::Admins;
 use crate::config::Paths;
-use std::collections::BTreeSet;
 use std::fmt;
 use std::time::Duration;
 
@@ -128,7 +128,7 @@ pub struct Settings {
     pub token: Token,
     /// Numeric Telegram user ids allowed to run admin commands. Usernames can change hands,
     /// ids cannot, so only ids are trusted.
-    pub admins: BTreeSet<u64>,
+    pub admins: Admins,
     pub paths: Paths,
     /// A self-hosted Bot API server (or a test server); `None` means api.telegram.org.
     pub api_url: Option<url::Url>,
@@ -187,14 +187,10 @@ impl Settings {
             poll_timeout: Duration::from_secs(10),
         })
     }
-
-    pub fn is_admin(&self, user: u64) -> bool {
-        self.admins.contains(&user)
-    }
 }
 
 /// `ADMIN_IDS`: comma-separated numeric ids; empty means no admins.
-fn parse_admins(raw: &str) -> Result<BTreeSet<u64>, SettingsError> {
+fn parse_admins(raw: &str) -> Result<Admins, SettingsError> {
     raw.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -204,7 +200,8 @@ fn parse_admins(raw: &str) -> Result<BTreeSet<u64>, SettingsError> {
                 reason: format!("“{s}”不是数字用户 ID（用户名会变，不能用作管理员身份）"),
             })
         })
-        .collect()
+        .collect::<Result<Vec<u64>, _>>()
+        .map(Admins::new)
 }
 
 /// `TELOXIDE_API_URL`: an http(s) base URL. teloxide appends `bot<token>/<Method>` without
@@ -284,7 +281,7 @@ mod tests {
     fn admin_ids_are_numbers() {
         let s = Settings::from_lookup(env(&[("TELOXIDE_TOKEN", TOKEN), ("ADMIN_IDS", "12, 34")]))
             .unwrap();
-        assert!(s.is_admin(12) && s.is_admin(34) && !s.is_admin(56));
+        assert!(s.admins.contains(12) && s.admins.contains(34) && !s.admins.contains(56));
         let err =
             Settings::from_lookup(env(&[("TELOXIDE_TOKEN", TOKEN), ("ADMIN_IDS", "12,@boss")]))
                 .unwrap_err()

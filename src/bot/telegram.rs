@@ -6,6 +6,7 @@
 //! leaves within milliseconds of its update even while an admin reindexes.
 
 use super::admin::{self, Admin};
+use super::admins::Admins;
 use super::commands::{AdminCommand, Command};
 use super::core::{Core, Inbound, Unreadable};
 use super::deliver::Courier;
@@ -38,7 +39,7 @@ pub struct App {
     pub admin: Arc<Admin>,
     /// Every reply goes out through it: ordered per chat, retried through 429s and outages.
     pub courier: Courier,
-    admins: Vec<u64>,
+    admins: Admins,
     /// When each kind of alert last went to the admins, so that a failure repeated by every
     /// question is reported once a minute, not once a question.
     alerted: std::sync::Mutex<std::collections::HashMap<&'static str, std::time::Instant>>,
@@ -68,8 +69,8 @@ impl App {
             alerted.insert(kind, now);
         }
         tracing::warn!(kind, "alerting the admins");
-        for admin in &self.admins {
-            self.courier.say(ChatId(*admin as i64), html.to_string());
+        for admin in self.admins.iter() {
+            self.courier.say(ChatId(admin as i64), html.to_string());
         }
     }
 
@@ -283,7 +284,7 @@ async fn spawn_dispatcher(
     settings: &Settings,
 ) -> (StopToken, JoinHandle<()>) {
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
-        .dependencies(dptree::deps![app])
+        .dependencies(dptree::deps![app.admins.clone(), app])
         .default_handler(|_| async {})
         .error_handler(RedactingErrorHandler::new("handler failed", &bot))
         .build();
@@ -356,7 +357,7 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         core,
         admin,
         courier,
-        admins: settings.admins.iter().copied().collect(),
+        admins: settings.admins.clone(),
         alerted: Default::default(),
         last_heal: Default::default(),
     });
@@ -443,9 +444,9 @@ async fn register_commands(bot: &Bot, settings: &Settings) {
     }
     let mut all = Command::bot_commands();
     all.extend(AdminCommand::bot_commands());
-    for admin in &settings.admins {
+    for admin in settings.admins.iter() {
         let scope = BotCommandScope::Chat {
-            chat_id: Recipient::Id(ChatId(*admin as i64)),
+            chat_id: Recipient::Id(ChatId(admin as i64)),
         };
         // Fails until the admin has opened a chat with the bot; harmless.
         if let Err(e) = bot.set_my_commands(all.clone()).scope(scope).await {
@@ -468,9 +469,15 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
                 .endpoint(on_command),
         )
         .branch(
+            // Admin commands: the admins' branch, and a refusal for everyone else, so that no
+            // admin handler needs to check who is asking.
             dptree::entry()
                 .filter_command::<AdminCommand>()
-                .endpoint(on_admin_command),
+                .branch(
+                    dptree::filter(|m: Message, admins: Admins| admins.contains(user_id(&m)))
+                        .endpoint(on_admin_command),
+                )
+                .endpoint(refuse_admin_command),
         )
         .branch(dptree::filter(|m: Message| m.text().is_some()).endpoint(on_text))
         .branch(dptree::endpoint(on_other));
@@ -594,18 +601,20 @@ async fn on_command(bot: Bot, msg: Message, me: Me, cmd: Command, app: Arc<App>)
     .await
 }
 
+/// An admin command from someone who is not an admin: refused politely, nothing changes.
+async fn refuse_admin_command(msg: Message, cmd: AdminCommand, app: Arc<App>) -> HandlerResult {
+    tracing::info!(user = user_id(&msg), "admin command refused: {cmd:?}");
+    app.courier
+        .send(msg.chat.id, vec![super::core::refusal()], reply_to(&msg));
+    Ok(())
+}
+
 async fn on_admin_command(msg: Message, cmd: AdminCommand, app: Arc<App>) -> HandlerResult {
     let chat = msg.chat.id;
     let a = app.clone();
     guarded(&app, Some(chat), async move {
         let app = a;
         let user = user_id(&msg);
-        if !app.core.is_admin(user) {
-            tracing::info!(user, "admin command refused: {cmd:?}");
-            app.courier
-                .send(chat, vec![super::core::refusal()], reply_to(&msg));
-            return Ok(());
-        }
         match cmd {
             AdminCommand::Stats => app.courier.send(chat, vec![app.core.stats(user)], None),
             AdminCommand::Import => app.courier.say(
