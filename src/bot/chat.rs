@@ -53,7 +53,8 @@ pub fn open(paths: &Paths, backend: Arc<dyn Backend>) -> anyhow::Result<(Arc<Cor
 pub fn run(core: &Core, admin: &Admin, input: impl BufRead, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
-        "《跨越》问答机器人（终端模式）。直接输入问题；/help 查看命令；输入按钮编号按下按钮；/quit 退出。"
+        "《{}》问答机器人（终端模式）。直接输入问题；/help 查看命令；输入按钮编号按下按钮；/quit 退出。",
+        crate::corpus::MAGAZINE
     )?;
     let mut buttons: Vec<Button> = Vec::new();
     for line in input.lines() {

@@ -16,7 +16,7 @@ use super::view::{
     render_answer, split_html_lines, toc_text,
 };
 use super::Library;
-use crate::corpus::Issue;
+use crate::corpus::{Issue, MAGAZINE};
 use crate::render::html::{self, escape, MAX_MESSAGE};
 use crate::search::{Answer, Hit, Level};
 use crate::store::{ChatKind, Store};
@@ -595,9 +595,9 @@ impl Core {
             .corpus()
             .latest()
             .map(|i| i.meta.display())
-            .unwrap_or_else(|| "《跨越》".into());
+            .unwrap_or_else(|| format!("《{MAGAZINE}》"));
         let html = format!(
-            "你好！我是《跨越》问答机器人，可以回答关于杂志各期内容的问题，并给出出处（期号、页码、文章、条目）。\n\n\
+            "你好！我是《{MAGAZINE}》问答机器人，可以回答关于杂志各期内容的问题，并给出出处（期号、页码、文章、条目）。\n\n\
              直接发来问题即可，最新收录：{}。\n试试下面的示例问题，或发送 /help 查看全部命令。",
             escape(&latest)
         );

@@ -265,6 +265,7 @@ mod tests {
                 index: rank,
             },
             issue: "2019-03".into(),
+            magazine: "跨越".into(),
             issue_label: "2019年第3期".into(),
             article: "标题<&>".into(),
             column: "特稿".into(),

@@ -121,8 +121,9 @@ pub fn import(paths: &Paths, raw: &Path, replace: bool) -> anyhow::Result<()> {
     let report = import::import_file(raw, &paths.corpus_dir, replace)
         .with_context(|| format!("无法导入 {}", raw.display()))?;
     println!(
-        "已{}《跨越》{}：{} 篇，{} 段，写入 {}",
+        "已{}《{}》{}：{} 篇，{} 段，写入 {}",
         if report.replaced { "替换" } else { "导入" },
+        crate::corpus::MAGAZINE,
         report.label,
         report.articles,
         report.passages,

@@ -7,7 +7,7 @@ pub mod html;
 pub mod json;
 pub mod text;
 
-use crate::corpus::{Article, IssueMeta, Passage, MAGAZINE};
+use crate::corpus::{Article, IssueMeta, Passage};
 use crate::search::{Answer, Hit, Understood};
 
 /// Separator between the parts of a source line.
@@ -15,7 +15,7 @@ pub const SEP: &str = " · ";
 
 /// The source line of a hit: magazine and issue, pages, article title, clause label.
 pub fn source_line(hit: &Hit) -> String {
-    let issue = format!("《{MAGAZINE}》{}", hit.issue_label);
+    let issue = format!("《{}》{}", hit.magazine, hit.issue_label);
     join(
         &issue,
         &hit.pages.to_string(),

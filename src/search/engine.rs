@@ -1342,6 +1342,7 @@ impl Engine {
                 index: e.passage as usize,
             },
             issue: issue.meta.id.clone(),
+            magazine: issue.meta.magazine.clone(),
             issue_label: issue.meta.label(),
             article: a.title.clone(),
             column: a.column.clone(),

@@ -57,6 +57,8 @@ pub struct Hit {
     pub rank: usize,
     pub passage: PassageRef,
     pub issue: String,
+    /// The magazine's name as the issue gives it (`跨越`).
+    pub magazine: String,
     /// `2019年第3期`
     pub issue_label: String,
     /// The table-of-contents title of the article.
