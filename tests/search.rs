@@ -176,7 +176,11 @@ fn query_syntax_is_just_text() {
         "《》“”「」",
     ] {
         let a = e.ask(q, 5);
-        assert!(a.hits.len() <= 5, "{q}");
+        // Whatever comes back is a well-formed answer: passages exactly when not refused,
+        // ranked from 1 without gaps.
+        assert_eq!(a.not_found(), a.hits.is_empty(), "{q}");
+        let ranks: Vec<usize> = a.hits.iter().map(|h| h.rank).collect();
+        assert_eq!(ranks, (1..=a.hits.len()).collect::<Vec<_>>(), "{q}");
     }
     // `:` and `-` do not change what is found.
     let plain = e.ask("信鬼神", 1);
@@ -184,7 +188,12 @@ fn query_syntax_is_just_text() {
     assert_eq!(plain.hits[0].passage, odd.hits[0].passage);
     // A very long question neither panics nor takes forever.
     let long = "党的政治建设".repeat(2000);
-    let _ = e.ask(&long, 5);
+    let started = std::time::Instant::now();
+    let a = e.ask(&long, 5);
+    let took = started.elapsed();
+    assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
+    assert_eq!(a.not_found(), a.hits.is_empty());
+    assert!(a.hits.len() <= 5);
 }
 
 #[test]
@@ -762,6 +771,26 @@ fn cli_errors_are_sentences_with_a_failing_exit_code() {
     assert!(
         err.contains("找不到语料目录") && err.contains("CORPUS_DIR"),
         "{err}"
+    );
+    assert_eq!(err.matches("找不到语料目录").count(), 1, "{err}");
+
+    // An error with a cause (a file that cannot be read) names the cause once: the message
+    // quotes it, and the printed chain must not repeat it.
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir_all(corpus.join("2019-03")).expect("mkdir");
+    std::fs::write(corpus.join("2019-03/issue.toml"), "").expect("write issue.toml");
+    let out = kuayue(tmp.path(), &corpus)
+        .args(["ask", "信鬼神"])
+        .output()
+        .expect("run kuayue");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("raw.txt") && err.contains("失败"), "{err}");
+    assert_eq!(err.matches("raw.txt").count(), 1, "{err}");
+    assert_eq!(
+        err.matches("os error 2").count(),
+        1,
+        "the cause is printed more than once: {err}"
     );
 }
 

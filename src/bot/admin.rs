@@ -36,6 +36,18 @@ impl Drop for Slot {
     }
 }
 
+/// What [`Admin::announce_new`] did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Announced {
+    /// The issues announced now, as labels.
+    pub new: Vec<String>,
+    /// Notices queued for subscribers.
+    pub queued: u64,
+    /// Issues that could not be checked or announced because the database failed: nothing
+    /// was queued for them.
+    pub failed: Vec<String>,
+}
+
 /// How an admin operation ended, as HTML for the admin.
 pub type Outcome = Result<String, String>;
 
@@ -77,18 +89,28 @@ impl Admin {
             )
         })?;
         self.core.swap(library);
-        let (new, queued) = self.announce_new();
+        let Announced {
+            new,
+            queued,
+            failed,
+        } = self.announce_new();
         let mut html = format!(
             "✅ 索引已重建（{:.1} 秒）：{} 期、{} 篇文章、{} 段。",
             stats.seconds, stats.issues, stats.articles, stats.passages
         );
-        if new.is_empty() {
+        if new.is_empty() && failed.is_empty() {
             html.push_str("\n没有新的一期。");
-        } else {
+        } else if !new.is_empty() {
             html.push_str(&format!(
                 "\n新的一期：{}；已排队通知 {} 位订阅者。",
                 escape(&new.join("、")),
                 queued
+            ));
+        }
+        if !failed.is_empty() {
+            html.push_str(&format!(
+                "\n⚠️ 数据库出错，无法确认 {} 是否已通知订阅者，这次没有发送通知；请查看日志，修复后再重建索引。",
+                escape(&failed.join("、"))
             ));
         }
         Ok(html)
@@ -96,37 +118,57 @@ impl Admin {
 
     /// Announce every issue of the serving corpus not announced yet. On the very first start
     /// the corpus the bot starts with is recorded silently: those issues are not news.
-    pub fn announce_new(&self) -> (Vec<String>, u64) {
+    ///
+    /// A database error is never taken for "already announced" (nor for "first start"): the
+    /// issue is logged as an error and listed in [`Announced::failed`], and nothing is queued
+    /// for it, so the admin hears of it and the next rebuild tries again.
+    pub fn announce_new(&self) -> Announced {
         let library = self.core.library();
         let store = self.core.store();
         let corpus = library.corpus();
-        let ids: Vec<String> = corpus.issues.iter().map(|i| i.meta.id.clone()).collect();
-        if store.nothing_announced().unwrap_or(false) {
-            if let Err(e) = store.mark_known(&ids) {
-                tracing::error!("recording the initial issues failed: {e}");
+        let mut done = Announced::default();
+        match store.nothing_announced() {
+            Ok(true) => {
+                let ids: Vec<String> = corpus.issues.iter().map(|i| i.meta.id.clone()).collect();
+                if let Err(e) = store.mark_known(&ids) {
+                    tracing::error!("recording the initial issues failed: {e}");
+                }
+                return done;
             }
-            return (Vec::new(), 0);
+            Ok(false) => {}
+            Err(e) => {
+                tracing::error!("cannot tell which issues were announced: {e}");
+                done.failed = corpus.issues.iter().map(|i| i.meta.display()).collect();
+                return done;
+            }
         }
-        let mut new = Vec::new();
-        let mut queued = 0;
         for issue in &corpus.issues {
-            if store.is_announced(&issue.meta.id).unwrap_or(true) {
-                continue;
+            match store.is_announced(&issue.meta.id) {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::error!(issue = %issue.meta.id, "cannot tell whether the issue was announced: {e}");
+                    done.failed.push(issue.meta.display());
+                    continue;
+                }
             }
             match store.announce(&issue.meta.id, &core::notice(issue)) {
                 Ok(Some(n)) => {
                     tracing::info!(issue = %issue.meta.id, queued = n, "new issue announced");
-                    new.push(issue.meta.display());
-                    queued += n;
+                    done.new.push(issue.meta.display());
+                    done.queued += n;
                 }
                 Ok(None) => {}
-                Err(e) => tracing::error!("announcing {} failed: {e}", issue.meta.id),
+                Err(e) => {
+                    tracing::error!("announcing {} failed: {e}", issue.meta.id);
+                    done.failed.push(issue.meta.display());
+                }
             }
         }
-        if queued > 0 {
+        if done.queued > 0 {
             self.outbox.notify_one();
         }
-        (new, queued)
+        done
     }
 
     /// Check a raw issue text, import it into the corpus (the importer names the directory
@@ -286,5 +328,60 @@ mod tests {
             .unwrap_err();
         assert!(err.contains("没有找到目录"), "{err}");
         assert!(!dir.path().join("corpus").exists());
+    }
+
+    /// An admin over the shipped corpus with one subscriber, past its first start, whose
+    /// `announced` table is then altered by `sql` behind the store's back.
+    fn admin_with_broken_announced(dir: &tempfile::TempDir, sql: &str) -> (Admin, Arc<Store>) {
+        let corpus_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let corpus = crate::corpus::load_dir(&corpus_dir).expect("the shipped corpus loads");
+        let store = Arc::new(Store::open_in(dir.path()).expect("store"));
+        store
+            .subscribe(1, crate::store::ChatKind::Private)
+            .expect("subscribe");
+        store.mark_known(&["2000-01".into()]).expect("mark known");
+        let conn = rusqlite::Connection::open(dir.path().join(crate::store::DB_FILE))
+            .expect("second connection");
+        conn.execute_batch(sql).expect("alter the table");
+        let core = Arc::new(Core::new(
+            Arc::new(Empty(corpus)),
+            store.clone(),
+            Default::default(),
+        ));
+        let paths = Paths {
+            corpus_dir,
+            data_dir: dir.path().to_path_buf(),
+        };
+        let admin = Admin::new(core, Arc::new(Failing), paths, Arc::new(Notify::new()));
+        (admin, store)
+    }
+
+    #[test]
+    fn a_database_error_is_not_taken_for_already_announced() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (admin, store) = admin_with_broken_announced(
+            &dir,
+            "ALTER TABLE announced RENAME COLUMN issue TO renamed",
+        );
+        let done = admin.announce_new();
+        assert_eq!(
+            done,
+            Announced {
+                new: Vec::new(),
+                queued: 0,
+                failed: vec!["《跨越》2019年第3期".to_string()],
+            }
+        );
+        assert_eq!(store.outbox_counts().expect("counts").pending, 0);
+    }
+
+    #[test]
+    fn a_database_error_is_not_taken_for_the_first_start() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (admin, store) = admin_with_broken_announced(&dir, "DROP TABLE announced");
+        let done = admin.announce_new();
+        assert_eq!(done.failed, vec!["《跨越》2019年第3期".to_string()]);
+        assert_eq!((done.new.len(), done.queued), (0, 0));
+        assert_eq!(store.outbox_counts().expect("counts").pending, 0);
     }
 }

@@ -17,22 +17,20 @@ use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HealthError {
+    /// The cause is quoted in the message (admins read only the message), so it is not also
+    /// chained as a source: the CLI prints the chain, which would say it twice.
     #[error(
-        "数据目录 {path} 不可写（{source}）。机器人要在这里保存数据库和索引：请检查 DATA_DIR \
+        "数据目录 {path} 不可写（{err}）。机器人要在这里保存数据库和索引：请检查 DATA_DIR \
          是否指向正确的目录、目录权限、磁盘空间，以及是否被只读挂载"
     )]
-    DataDirNotWritable {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    DataDirNotWritable { path: PathBuf, err: std::io::Error },
 }
 
 /// Create `data_dir` if needed and prove that a file can be written in it.
 pub fn check_data_dir(data_dir: &Path) -> Result<(), HealthError> {
-    let fail = |source| HealthError::DataDirNotWritable {
+    let fail = |err| HealthError::DataDirNotWritable {
         path: data_dir.to_path_buf(),
-        source,
+        err,
     };
     std::fs::create_dir_all(data_dir).map_err(fail)?;
     let probe = data_dir.join(format!(".write-probe-{}", std::process::id()));

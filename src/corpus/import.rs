@@ -8,7 +8,7 @@
 use super::structure::{anchor_of, ArticleEntry, Front, IssueSection, Structure};
 use super::text::*;
 use super::toc::{parse_identity, parse_toc, TocEntry};
-use super::{build_issue, IssueMeta, RAW_FILE, STRUCTURE_FILE};
+use super::{build_issue, load_issue_as, Issue, IssueMeta, RAW_FILE, STRUCTURE_FILE};
 use std::path::{Path, PathBuf};
 
 /// Raw texts larger than this are refused: an issue is about 200 KB.
@@ -35,11 +35,21 @@ pub enum ImportError {
     Exists(String, PathBuf),
     #[error("导入结果无法通过校验（第 {line} 行）：{message}")]
     Invalid { line: usize, message: String },
-    #[error("写入 {path} 失败：{source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
+    /// The cause is quoted in the message (the bot shows only the message), so it is not
+    /// also chained as a source: the CLI prints the chain, which would say it twice.
+    #[error("写入 {path} 失败：{err}")]
+    Io { path: PathBuf, err: std::io::Error },
+    #[error("无法生成 issue.toml：{err}")]
+    Serialize { err: toml::ser::Error },
+    #[error("导入结果写出后无法重新载入，未做任何改动：{err}")]
+    Unloadable { err: super::CorpusError },
+    #[error(
+        "导入结果写出后重新载入的内容与导入时不同（应为 {} 篇 {} 段，载入为 {} 篇 {} 段），未做任何改动",
+        expected.0, expected.1, loaded.0, loaded.1
+    )]
+    Changed {
+        expected: (usize, usize),
+        loaded: (usize, usize),
     },
 }
 
@@ -535,9 +545,9 @@ pub fn import_file(
     corpus_dir: &Path,
     replace: bool,
 ) -> Result<Report, ImportError> {
-    let bytes = std::fs::read(raw_path).map_err(|source| ImportError::Io {
+    let bytes = std::fs::read(raw_path).map_err(|err| ImportError::Io {
         path: raw_path.to_path_buf(),
-        source,
+        err,
     })?;
     import_bytes(&bytes, corpus_dir, replace)
 }
@@ -550,16 +560,46 @@ pub fn import_bytes(bytes: &[u8], corpus_dir: &Path, replace: bool) -> Result<Re
     let label = format!("{}年第{}期", structure.issue.year, structure.issue.number);
     let (issue, _) = build_issue(&id, raw, &structure)
         .map_err(|(line, message)| ImportError::Invalid { line, message })?;
+    let toml_text = structure
+        .to_toml()
+        .map_err(|err| ImportError::Serialize { err })?;
 
     let target = corpus_dir.join(&id);
     let exists = target.exists();
     if exists && !replace {
         return Err(ImportError::Exists(label, target));
     }
+    install(corpus_dir, &id, raw, &toml_text, &issue)?;
+    Ok(Report {
+        issue_id: id,
+        label,
+        dir: target,
+        articles: issue.articles.len(),
+        passages: issue.passages.len(),
+        replaced: exists,
+        warnings,
+    })
+}
+
+/// Write an issue directory under a temporary name, load it back with the corpus loader,
+/// and only then rename it into place (replacing the issue there, if any).
+///
+/// The load is the check that matters: what was built in memory is not what the corpus will
+/// read, the files are. When they do not load, or load as a different issue than `expected`,
+/// the temporary folder is removed and the corpus is left as it was.
+fn install(
+    corpus_dir: &Path,
+    id: &str,
+    raw: &str,
+    toml_text: &str,
+    expected: &Issue,
+) -> Result<(), ImportError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| ImportError::Io { path, source }
+        move |err| ImportError::Io { path, err }
     };
+    let target = corpus_dir.join(id);
+    let exists = target.exists();
     std::fs::create_dir_all(corpus_dir).map_err(io(corpus_dir))?;
     let tmp = corpus_dir.join(format!(".import-{id}-{}", std::process::id()));
     if tmp.exists() {
@@ -568,7 +608,8 @@ pub fn import_bytes(bytes: &[u8], corpus_dir: &Path, replace: bool) -> Result<Re
     std::fs::create_dir(&tmp).map_err(io(&tmp))?;
     let write = || -> Result<(), ImportError> {
         std::fs::write(tmp.join(RAW_FILE), raw).map_err(io(&tmp))?;
-        std::fs::write(tmp.join(STRUCTURE_FILE), structure.to_toml()).map_err(io(&tmp))?;
+        std::fs::write(tmp.join(STRUCTURE_FILE), toml_text).map_err(io(&tmp))?;
+        check_written(&tmp, id, expected)?;
         if exists {
             let old = corpus_dir.join(format!(".replaced-{id}-{}", std::process::id()));
             std::fs::rename(&target, &old).map_err(io(&target))?;
@@ -584,16 +625,137 @@ pub fn import_bytes(bytes: &[u8], corpus_dir: &Path, replace: bool) -> Result<Re
         Ok(())
     };
     if let Err(e) = write() {
-        let _ = std::fs::remove_dir_all(&tmp);
+        if let Err(cleanup) = std::fs::remove_dir_all(&tmp) {
+            if tmp.exists() {
+                tracing::warn!(path = %tmp.display(), "导入失败后无法删除临时目录：{cleanup}");
+            }
+        }
         return Err(e);
     }
-    Ok(Report {
-        issue_id: id,
-        label,
-        dir: target,
-        articles: issue.articles.len(),
-        passages: issue.passages.len(),
-        replaced: exists,
-        warnings,
-    })
+    Ok(())
+}
+
+/// Load a written issue directory as the corpus will, and check that it is the issue that
+/// was built: the same articles and passages.
+fn check_written(dir: &Path, id: &str, expected: &Issue) -> Result<(), ImportError> {
+    let (loaded, _) = load_issue_as(dir, id).map_err(|err| ImportError::Unloadable { err })?;
+    let same = loaded.articles.len() == expected.articles.len()
+        && loaded.passages.len() == expected.passages.len()
+        && loaded
+            .passages
+            .iter()
+            .zip(&expected.passages)
+            .all(|(a, b)| a.text == b.text);
+    if !same {
+        return Err(ImportError::Changed {
+            expected: (expected.articles.len(), expected.passages.len()),
+            loaded: (loaded.articles.len(), loaded.passages.len()),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shipped issue's raw text and reviewed structure.
+    fn seed() -> (String, String) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/2019-03");
+        let raw = std::fs::read_to_string(dir.join(RAW_FILE)).expect("seed raw.txt");
+        let toml_text = std::fs::read_to_string(dir.join(STRUCTURE_FILE)).expect("seed toml");
+        (raw, toml_text)
+    }
+
+    fn built(raw: &str, toml_text: &str) -> Issue {
+        let structure = Structure::parse(toml_text).expect("seed parses");
+        build_issue("2019-03", raw, &structure)
+            .expect("seed builds")
+            .0
+    }
+
+    /// Every file under `dir`, with its bytes, sorted: what "unchanged" is compared on.
+    fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).expect("read_dir") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    let bytes = std::fs::read(&path).expect("read");
+                    out.push((path, bytes));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn corpus_with_seed(root: &Path, raw: &str, toml_text: &str) -> PathBuf {
+        let corpus = root.join("corpus");
+        let issue = corpus.join("2019-03");
+        std::fs::create_dir_all(&issue).expect("mkdir");
+        std::fs::write(issue.join(RAW_FILE), raw).expect("write raw");
+        std::fs::write(issue.join(STRUCTURE_FILE), toml_text).expect("write toml");
+        corpus
+    }
+
+    #[test]
+    fn an_issue_that_does_not_load_back_is_refused_and_the_corpus_is_unchanged() {
+        let (raw, toml_text) = seed();
+        let issue = built(&raw, &toml_text);
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let corpus = corpus_with_seed(tmp.path(), &raw, &toml_text);
+        let before = snapshot(&corpus);
+        // A file that says something else than what was built: an anchor that no longer
+        // matches its line, as a faulty serialiser would write.
+        let broken = toml_text.replacen("anchor = \"", "anchor = \"错", 1);
+        assert_ne!(broken, toml_text);
+
+        let err = install(&corpus, "2019-03", &raw, &broken, &issue).expect_err("refused");
+        assert!(matches!(err, ImportError::Unloadable { .. }), "{err:?}");
+        assert!(err.to_string().contains("无法重新载入"), "{err}");
+        assert_eq!(
+            snapshot(&corpus),
+            before,
+            "the corpus must be left as it was"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(&corpus)
+            .expect("read corpus")
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+            .collect();
+        assert!(
+            leftovers.is_empty(),
+            "temporary folders left: {leftovers:?}"
+        );
+    }
+
+    #[test]
+    fn an_issue_that_loads_as_something_else_is_refused() {
+        let (raw, toml_text) = seed();
+        let mut expected = built(&raw, &toml_text);
+        expected.passages.pop();
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let corpus = tmp.path().join("corpus");
+
+        let err = install(&corpus, "2019-03", &raw, &toml_text, &expected).expect_err("refused");
+        assert!(matches!(err, ImportError::Changed { .. }), "{err:?}");
+        assert!(!corpus.join("2019-03").exists());
+        assert_eq!(snapshot(&corpus), Vec::new());
+    }
+
+    #[test]
+    fn an_issue_that_loads_back_is_put_in_place() {
+        let (raw, toml_text) = seed();
+        let issue = built(&raw, &toml_text);
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let corpus = tmp.path().join("corpus");
+
+        install(&corpus, "2019-03", &raw, &toml_text, &issue).expect("installed");
+        let loaded = super::super::load_dir(&corpus).expect("the corpus loads");
+        assert_eq!(loaded.issues, vec![issue]);
+    }
 }

@@ -33,12 +33,10 @@ pub enum CorpusError {
     NoCorpusDir(PathBuf),
     #[error("语料目录 {0} 中没有任何期刊（每期一个目录，内含 issue.toml 与 raw.txt）")]
     Empty(PathBuf),
-    #[error("读取 {path} 失败：{source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The cause is quoted in the message (the bot shows only the message), so it is not
+    /// also chained as a source: the CLI prints the chain, which would say it twice.
+    #[error("读取 {path} 失败：{err}")]
+    Io { path: PathBuf, err: std::io::Error },
     #[error("{path}:{line}: {message}")]
     Invalid {
         path: PathBuf,
@@ -80,9 +78,9 @@ pub fn issue_dirs(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
     if !dir.is_dir() {
         return Err(CorpusError::NoCorpusDir(dir.to_path_buf()));
     }
-    let io = |source| CorpusError::Io {
+    let io = |err| CorpusError::Io {
         path: dir.to_path_buf(),
-        source,
+        err,
     };
     let mut dirs = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io)? {
@@ -101,9 +99,9 @@ pub fn issue_dirs(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
 
 /// Read a file that must be UTF-8 text.
 pub(crate) fn read_text(path: &Path) -> Result<String, CorpusError> {
-    let bytes = std::fs::read(path).map_err(|source| CorpusError::Io {
+    let bytes = std::fs::read(path).map_err(|err| CorpusError::Io {
         path: path.to_path_buf(),
-        source,
+        err,
     })?;
     String::from_utf8(bytes).map_err(|e| CorpusError::Invalid {
         path: path.to_path_buf(),
@@ -117,6 +115,16 @@ pub(crate) fn read_text(path: &Path) -> Result<String, CorpusError> {
 
 /// Load one issue directory, with the ledger of where each raw character went.
 pub fn load_issue(dir: &Path) -> Result<(Issue, Ledger), CorpusError> {
+    let id = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    load_issue_as(dir, &id)
+}
+
+/// Load an issue directory as the issue `id`, whatever the directory is called: the importer
+/// checks its work in a temporary folder before renaming it to `id`.
+pub(crate) fn load_issue_as(dir: &Path, id: &str) -> Result<(Issue, Ledger), CorpusError> {
     let raw_path = dir.join(RAW_FILE);
     let toml_path = dir.join(STRUCTURE_FILE);
     let raw = read_text(&raw_path)?;
@@ -133,11 +141,7 @@ pub fn load_issue(dir: &Path) -> Result<(Issue, Ledger), CorpusError> {
             .unwrap_or(0),
         message: e.message().to_string(),
     })?;
-    let id = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    build_issue(&id, &raw, &structure).map_err(|(line, message)| CorpusError::Invalid {
+    build_issue(id, &raw, &structure).map_err(|(line, message)| CorpusError::Invalid {
         path: if line == 0 { toml_path } else { raw_path },
         line,
         message,

@@ -81,13 +81,16 @@ impl Structure {
     }
 
     /// The file as the importer writes it: a header comment, then the data.
-    pub fn to_toml(&self) -> String {
-        let body = toml::to_string(self).unwrap_or_else(|e| format!("# {e}\n"));
-        format!(
+    ///
+    /// A structure that cannot be serialised is an error, never a file: an `issue.toml`
+    /// holding only a comment would load as an issue without articles.
+    pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
+        let body = toml::to_string(self)?;
+        Ok(format!(
             "# Reviewed structure of raw.txt (《{}》{}年第{}期). raw.txt is never edited;\n\
              # correct this file instead. Line numbers are 1-based lines of raw.txt.\n\n{}",
             self.issue.magazine, self.issue.year, self.issue.number, body
-        )
+        ))
     }
 }
 

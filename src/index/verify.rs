@@ -37,16 +37,21 @@ pub enum VerifyError {
     NoManifest(PathBuf),
     #[error("索引文件 {path} 已损坏：{what}")]
     Damaged { path: PathBuf, what: String },
-    #[error("读取 {path} 失败：{source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
+    /// Causes are quoted in the messages (the bot shows only the message), so they are not
+    /// also chained as sources: the CLI prints the chain, which would say them twice.
+    #[error("读取 {path} 失败：{err}")]
+    Io { path: PathBuf, err: io::Error },
     #[error("索引无法打开：{0}")]
-    Tantivy(#[from] tantivy::TantivyError),
+    Tantivy(tantivy::TantivyError),
     #[error("语料快照 {path} 无法读取：{what}")]
     Snapshot { path: PathBuf, what: String },
+}
+
+/// `?` on an index operation: the message quotes the tantivy error (see [`VerifyError`]).
+impl From<tantivy::TantivyError> for VerifyError {
+    fn from(err: tantivy::TantivyError) -> Self {
+        VerifyError::Tantivy(err)
+    }
 }
 
 /// One line of the manifest.
@@ -96,9 +101,9 @@ pub fn write_manifest(dir: &Path) -> io::Result<()> {
 
 fn read_manifest(dir: &Path) -> Result<Vec<Entry>, VerifyError> {
     let path = dir.join(READY_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|source| VerifyError::Io {
+    let text = std::fs::read_to_string(&path).map_err(|err| VerifyError::Io {
         path: path.clone(),
-        source,
+        err,
     })?;
     let mut lines = text.lines();
     if lines.next() != Some(MANIFEST_HEADER) {
@@ -131,9 +136,9 @@ fn read_manifest(dir: &Path) -> Result<Vec<Entry>, VerifyError> {
 /// Read one listed file and check it against its manifest line.
 fn read_checked(dir: &Path, e: &Entry) -> Result<Vec<u8>, VerifyError> {
     let path = dir.join(&e.name);
-    let bytes = std::fs::read(&path).map_err(|source| VerifyError::Io {
+    let bytes = std::fs::read(&path).map_err(|err| VerifyError::Io {
         path: path.clone(),
-        source,
+        err,
     })?;
     if bytes.len() as u64 != e.size {
         return Err(VerifyError::Damaged {
@@ -159,9 +164,9 @@ pub fn open_verified(dir: &Path) -> Result<Index, VerifyError> {
         }
         let bytes = read_checked(dir, &e)?;
         ram.atomic_write(Path::new(&e.name), &bytes)
-            .map_err(|source| VerifyError::Io {
+            .map_err(|err| VerifyError::Io {
                 path: dir.join(&e.name),
-                source,
+                err,
             })?;
     }
     Ok(Index::open(ram)?)

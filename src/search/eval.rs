@@ -166,8 +166,9 @@ fn is_right(q: &Question, article: &str, answer: &str, h: &super::Hit) -> bool {
 /// Judge one answer.
 pub fn judge(q: &Question, a: &Answer) -> Outcome {
     let negative = q.is_negative();
+    // A negative has no right passage: an empty answer string would be "inside" every one.
     let rank = match (&q.article, &q.answer) {
-        (Some(article), Some(answer)) => {
+        (Some(article), Some(answer)) if !negative => {
             let (article, answer) = (squash(article), squash(answer));
             a.hits
                 .iter()
@@ -351,5 +352,240 @@ impl Report {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::Pages;
+    use crate::search::{Hit, Level, Marked, PassageRef};
+
+    const ARTICLE: &str = "中共中央关于加强党的政治建设的意见";
+
+    fn hit(article: &str, clause: Option<&str>, text: &str) -> Hit {
+        Hit {
+            rank: 1,
+            passage: PassageRef {
+                issue: "2019-03".into(),
+                index: 0,
+            },
+            issue: "2019-03".into(),
+            issue_label: "2019年第3期".into(),
+            article: article.into(),
+            column: "特稿".into(),
+            pages: Pages::range(4, 9),
+            clause: clause.map(str::to_string),
+            source: None,
+            text: text.into(),
+            snippet: Marked {
+                text: text.into(),
+                marks: Vec::new(),
+            },
+            best_sentence: Marked::default(),
+            score: 1.0,
+        }
+    }
+
+    fn answer(level: Level, hits: Vec<Hit>) -> Answer {
+        Answer {
+            question: "问".into(),
+            level,
+            hits,
+            ..Answer::default()
+        }
+    }
+
+    fn question(article: Option<&str>, answer: Option<&str>, answer_in: Option<&str>) -> Question {
+        Question {
+            id: "q1".into(),
+            question: "问".into(),
+            article: article.map(str::to_string),
+            page: Some(4),
+            answer: answer.map(str::to_string),
+            kind: "事实".into(),
+            answer_in: answer_in.map(str::to_string),
+        }
+    }
+
+    fn other() -> Hit {
+        hit("别的文章", None, "首要任务是保证全党服从中央")
+    }
+
+    #[test]
+    fn the_answer_must_be_in_a_passage_of_the_right_article() {
+        let q = question(Some(ARTICLE), Some("保证全党 服从中央"), None);
+        let right = hit(ARTICLE, None, "首要任务是保证全党服从中央，坚持党中央权威");
+        // The same words in another article do not count; whitespace in the answer does not
+        // matter; the rank is that of the first right passage.
+        let o = judge(&q, &answer(Level::Confident, vec![other(), right.clone()]));
+        assert_eq!(o.rank, Some(2));
+        assert!(!o.ok(), "right, but not first");
+        let o = judge(&q, &answer(Level::Confident, vec![right.clone()]));
+        assert_eq!(o.rank, Some(1));
+        assert!(o.ok());
+        // The right article without the answer is a miss.
+        let o = judge(
+            &q,
+            &answer(Level::Confident, vec![hit(ARTICLE, None, "永葆清正廉洁")]),
+        );
+        assert_eq!(o.rank, None);
+        // Hits past DEPTH are not examined.
+        let mut deep: Vec<Hit> = (0..DEPTH).map(|_| other()).collect();
+        deep.push(right);
+        assert_eq!(judge(&q, &answer(Level::Confident, deep)).rank, None);
+    }
+
+    #[test]
+    fn the_clause_label_counts_as_shown_text() {
+        let q = question(Some(ARTICLE), Some("永葆清正廉洁的政治本色"), None);
+        let h = hit(
+            ARTICLE,
+            Some("（十六）永葆清正廉洁的政治本色"),
+            "党员干部要严守纪律",
+        );
+        assert_eq!(judge(&q, &answer(Level::Confident, vec![h])).rank, Some(1));
+        let without = hit(ARTICLE, None, "党员干部要严守纪律");
+        assert_eq!(
+            judge(&q, &answer(Level::Confident, vec![without])).rank,
+            None
+        );
+    }
+
+    #[test]
+    fn answer_in_source_looks_in_the_byline_of_any_article() {
+        let q = question(Some(ARTICLE), Some("人民日报"), Some("source"));
+        let mut h = hit("别的文章", None, "正文里没有");
+        assert_eq!(
+            judge(&q, &answer(Level::Confident, vec![h.clone()])).rank,
+            None
+        );
+        h.source = Some("转自《人民日报》".into());
+        assert_eq!(judge(&q, &answer(Level::Confident, vec![h])).rank, Some(1));
+        // In the text only, it is not where the row says the reader finds it.
+        let in_text = hit(ARTICLE, None, "人民日报评论");
+        assert_eq!(
+            judge(&q, &answer(Level::Confident, vec![in_text])).rank,
+            None
+        );
+    }
+
+    #[test]
+    fn answer_in_title_looks_in_the_article_title() {
+        let q = question(Some(ARTICLE), Some("政治建设"), Some("title"));
+        let h = hit("把党的政治建设摆在首位", None, "正文");
+        assert_eq!(judge(&q, &answer(Level::Confident, vec![h])).rank, Some(1));
+        let h = hit("别的文章", None, "政治建设");
+        assert_eq!(judge(&q, &answer(Level::Confident, vec![h])).rank, None);
+    }
+
+    #[test]
+    fn answer_in_page_needs_the_article_starting_on_that_page() {
+        let q = question(Some(ARTICLE), Some("4"), Some("page"));
+        let mut h = hit(ARTICLE, None, "正文");
+        assert_eq!(
+            judge(&q, &answer(Level::Confident, vec![h.clone()])).rank,
+            Some(1)
+        );
+        h.pages = Pages::range(5, 9);
+        assert_eq!(
+            judge(&q, &answer(Level::Confident, vec![h])).rank,
+            None,
+            "a later first page is another article's answer"
+        );
+        let elsewhere = Hit {
+            pages: Pages::range(4, 9),
+            ..other()
+        };
+        assert_eq!(
+            judge(&q, &answer(Level::Confident, vec![elsewhere])).rank,
+            None
+        );
+    }
+
+    #[test]
+    fn negatives_with_empty_strings_are_negatives_and_never_ranked() {
+        for (article, ans) in [
+            (None, None),
+            (Some(""), Some("")),
+            (Some(ARTICLE), Some("  ")),
+            (Some(" "), Some("保证全党服从中央")),
+        ] {
+            let q = question(article, ans, None);
+            assert!(q.is_negative(), "{article:?} {ans:?}");
+            let any = hit(ARTICLE, None, "首要任务是保证全党服从中央");
+            let o = judge(&q, &answer(Level::Confident, vec![any.clone()]));
+            assert!(o.negative);
+            assert_eq!(o.rank, None, "{article:?} {ans:?}");
+            assert!(!o.ok(), "a confident answer to a negative is wrong");
+            let o = judge(&q, &answer(Level::Hedged, vec![any]));
+            assert!(o.ok(), "a hedged answer to a negative is fine");
+            let o = judge(&q, &answer(Level::NotFound, Vec::new()));
+            assert!(o.ok() && o.not_found);
+        }
+    }
+
+    #[test]
+    fn scores_count_calibration_and_recall_over_positives_only() {
+        let q = question(Some(ARTICLE), Some("保证全党服从中央"), None);
+        let neg = question(None, None, None);
+        let right = || hit(ARTICLE, None, "首要任务是保证全党服从中央");
+        let outcomes = [
+            // Confident and right, first.
+            judge(&q, &answer(Level::Confident, vec![right()])),
+            // Confident, right passage third: wrong for calibration, counts for R@3.
+            judge(
+                &q,
+                &answer(Level::Confident, vec![other(), other(), right()]),
+            ),
+            // Hedged with the right passage first: hedged, not confident-right.
+            judge(&q, &answer(Level::Hedged, vec![right()])),
+            // Refused.
+            judge(&q, &answer(Level::NotFound, Vec::new())),
+            // Negatives: refused, hedged, confident.
+            judge(&neg, &answer(Level::NotFound, Vec::new())),
+            judge(&neg, &answer(Level::Hedged, vec![other()])),
+            judge(&neg, &answer(Level::Confident, vec![other()])),
+        ];
+        let s = scores(outcomes.iter());
+        assert_eq!(s.questions, 7);
+        assert_eq!(s.negatives, 3);
+        assert_eq!(s.negatives_not_found, 1);
+        assert_eq!(
+            s.calibration,
+            Calibration {
+                confident_right: 1,
+                confident_wrong: 1,
+                hedged: 1,
+                refused: 1,
+                negatives_refused: 1,
+                negatives_hedged: 1,
+                negatives_confident: 1,
+            }
+        );
+        // Over the four positives: ranks 1, 3, 1 (hedged still has a rank), none.
+        assert!(
+            (s.recall_at_1 - 2.0 / 4.0).abs() < 1e-9,
+            "{}",
+            s.recall_at_1
+        );
+        assert!(
+            (s.recall_at_3 - 3.0 / 4.0).abs() < 1e-9,
+            "{}",
+            s.recall_at_3
+        );
+        let mrr = (1.0 + 1.0 / 3.0 + 1.0) / 4.0;
+        assert!((s.mrr - mrr).abs() < 1e-9, "{}", s.mrr);
+        let oks = outcomes.iter().filter(|o| o.ok()).count();
+        assert_eq!(oks, 3, "confident-right, negative refused, negative hedged");
+    }
+
+    #[test]
+    fn no_positives_leave_recall_at_zero() {
+        let neg = question(None, None, None);
+        let o = judge(&neg, &answer(Level::NotFound, Vec::new()));
+        let s = scores(std::iter::once(&o));
+        assert_eq!((s.recall_at_1, s.recall_at_3, s.mrr), (0.0, 0.0, 0.0));
+        assert_eq!((s.questions, s.negatives, s.negatives_not_found), (1, 1, 1));
     }
 }

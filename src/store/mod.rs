@@ -32,20 +32,14 @@ pub const DB_FILE: &str = "bot.sqlite3";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("无法创建数据目录 {path}：{source}")]
-    Dir {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("数据库 {path} 出错：{source}")]
-    Open {
-        path: PathBuf,
-        #[source]
-        source: rusqlite::Error,
-    },
+    /// Causes are quoted in the messages (the bot shows only the message), so they are not
+    /// also chained as sources: the CLI prints the chain, which would say them twice.
+    #[error("无法创建数据目录 {path}：{err}")]
+    Dir { path: PathBuf, err: std::io::Error },
+    #[error("数据库 {path} 出错：{err}")]
+    Open { path: PathBuf, err: rusqlite::Error },
     #[error("数据库出错：{0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(rusqlite::Error),
     #[error(
         "数据库 {path} 已损坏（{why}），机器人不会覆盖或修改它。请先停止机器人，从备份恢复\
          （kuayue restore <备份文件>，或把备份复制为 {path}），再启动；原文件请留作排查"
@@ -59,6 +53,13 @@ pub enum StoreError {
     },
 }
 
+/// `?` on a query: the message quotes the SQLite error (see [`StoreError`]).
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> Self {
+        StoreError::Sql(err)
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// A handle on the bot database. Cheap to share behind an `Arc`.
@@ -69,9 +70,9 @@ pub struct Store {
 impl Store {
     /// Open (creating if needed) `DATA_DIR/bot.sqlite3` and bring its schema up to date.
     pub fn open_in(data_dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::Dir {
+        std::fs::create_dir_all(data_dir).map_err(|err| StoreError::Dir {
             path: data_dir.to_path_buf(),
-            source,
+            err,
         })?;
         Store::open(&data_dir.join(DB_FILE))
     }
@@ -96,9 +97,9 @@ impl Store {
         if len == 0 {
             return Err(damaged("文件为空（0 字节）".into()));
         }
-        let open_err = |source| StoreError::Open {
+        let open_err = |err| StoreError::Open {
             path: path.to_path_buf(),
-            source,
+            err,
         };
         // Never let SQLite create a file here: a vanished file is not a new database.
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -131,9 +132,9 @@ impl Store {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let tmp = path.with_file_name(format!(".{name}.new-{}", std::process::id()));
-        let open_err = |source| StoreError::Open {
+        let open_err = |err| StoreError::Open {
             path: tmp.clone(),
-            source,
+            err,
         };
         for stale in [tmp.clone(), wal_of(&tmp, "-wal"), wal_of(&tmp, "-shm")] {
             let _ = std::fs::remove_file(stale);
@@ -147,7 +148,7 @@ impl Store {
         }
         std::fs::rename(&tmp, path).map_err(|e| StoreError::Dir {
             path: path.to_path_buf(),
-            source: e,
+            err: e,
         })?;
         tracing::info!("created a new database {}", path.display());
         Ok(())
