@@ -371,6 +371,7 @@ mod tests {
                 index: 0,
             },
             issue: "2019-03".into(),
+            magazine: "跨越".into(),
             issue_label: "2019年第3期".into(),
             article: article.into(),
             column: "特稿".into(),
