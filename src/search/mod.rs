@@ -5,12 +5,18 @@
 //! generation under `DATA_DIR`. Renderers (`crate::render`) turn an `Answer` into plain text,
 //! Telegram HTML or JSON; they never search themselves.
 //!
-//! - [`query`]: question analysis (filler, quotes, titles, clause references, answer type);
+//! - [`query`]: question analysis (filler, quotes, titles, clause references, answer type),
+//!   with [`noise`] (markup and typing noise made inert), [`scope`] (the issue a question
+//!   names) and the word lists of [`lexicon`];
+//! - [`meta`]: questions about the issue itself, answered from its structure;
+//! - [`thesaurus`]: the editors' synonyms, applied at query time;
+//! - [`suggest`]: pinyin-slip suggestions from the index's own words;
 //! - [`clause`]: clause numbers in questions and labels;
-//! - [`rank`]: re-ranking candidates by coverage, proximity and answer type;
+//! - [`rank`]: the features of a passage for a question (coverage, proximity, evidence, cues);
+//! - [`weights`]: every tuned constant; [`decide`]: confident, hedged or not found;
 //! - [`snippet`]: snippets and best sentences on character boundaries;
-//! - [`engine`]: open/build generations and answer questions;
-//! - [`eval`]: Recall@k and MRR over a question file.
+//! - [`engine`]: open/build generations and run the pipeline of stages;
+//! - [`eval`]: Recall@k, MRR and calibration over a question file; [`bench`]: speed.
 
 pub mod bench;
 pub mod clause;
