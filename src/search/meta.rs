@@ -233,12 +233,11 @@ pub fn answer(
 ) -> Option<MetaAnswer> {
     let named = || named_article(words, titles, issues);
     match ask {
-        MetaAsk::Source => byline(named()?),
-        MetaAsk::Page => page(named()?),
+        MetaAsk::Source | MetaAsk::Page => about(named()?, ask),
         MetaAsk::Cover => cover(q, issues),
         MetaAsk::Column => match named_column(q, issues) {
             Some(col) => Some(column_listing(q, words, issues, &col)),
-            None => column_of(named()?),
+            None => about(named()?, ask),
         },
         MetaAsk::Contents => match named_column(q, issues) {
             Some(col) => Some(column_listing(q, words, issues, &col)),
@@ -278,48 +277,24 @@ fn named_article<'a>(
     best.filter(|b| b.0 >= MIN_TITLE_SHARE).map(|b| b.1)
 }
 
-fn byline(n: Named) -> Option<MetaAnswer> {
+/// What a question asks about the article it names: its byline, its page or its column.
+fn about(n: Named, ask: MetaAsk) -> Option<MetaAnswer> {
     let a = n.article;
-    let fact = match &a.source {
-        Some(s) => format!(
-            "《{}》（{}，{}）：{}",
-            a.title,
-            n.issue.meta.label(),
-            a.pages,
-            s
+    let issue = n.issue.meta.label();
+    let fact = match (ask, &a.source) {
+        (MetaAsk::Source, Some(s)) => format!("《{}》（{issue}，{}）：{s}", a.title, a.pages),
+        (MetaAsk::Source, None) => format!("《{}》没有署名作者或来源。", a.title),
+        (MetaAsk::Page, _) => format!(
+            "《{}》刊登在{issue}{}，“{}”栏目。",
+            a.title, a.pages, a.column
         ),
-        None => format!("《{}》没有署名作者或来源。", a.title),
+        _ => format!(
+            "《{}》刊登在{issue}“{}”栏目，{}。",
+            a.title, a.column, a.pages
+        ),
     };
     Some(MetaAnswer {
         fact,
-        articles: vec![n.at],
-    })
-}
-
-fn page(n: Named) -> Option<MetaAnswer> {
-    let a = n.article;
-    Some(MetaAnswer {
-        fact: format!(
-            "《{}》刊登在{}{}，“{}”栏目。",
-            a.title,
-            n.issue.meta.label(),
-            a.pages,
-            a.column
-        ),
-        articles: vec![n.at],
-    })
-}
-
-fn column_of(n: Named) -> Option<MetaAnswer> {
-    let a = n.article;
-    Some(MetaAnswer {
-        fact: format!(
-            "《{}》刊登在{}“{}”栏目，{}。",
-            a.title,
-            n.issue.meta.label(),
-            a.column,
-            a.pages
-        ),
         articles: vec![n.at],
     })
 }
