@@ -36,3 +36,16 @@ fn questions_get_plain_text_answers_with_numbered_buttons() {
     assert!(out.contains("卷首") && out.contains("统计"), "{out}");
     assert!(out.contains("【"), "best sentence bracketed: {out}");
 }
+
+/// The terminal routes admin commands the way the bot's schema does (`bot::route`), with the
+/// operator as the admin: `/import` needs a path, a missing file is named, `/reindex` runs.
+#[test]
+fn admin_commands_route_as_on_telegram() {
+    let out = run("/import\n/import /no/such/issue.txt\n/reindex\n");
+    assert!(out.contains("用法：/import 文件路径"), "{out}");
+    assert!(out.contains("无法读取 /no/such/issue.txt"), "{out}");
+    assert!(
+        out.contains("⏳") && out.contains("✅"),
+        "reindex ran: {out}"
+    );
+}

@@ -3,13 +3,15 @@
 //! Each input line is a message from a private chat whose user is an admin (the operator at
 //! the keyboard). Replies print as plain text; buttons print numbered as `[1] 更多结果`, and
 //! typing the number presses the button of the latest reply. `/import FILE` imports a raw
-//! text from disk, as sending a document would on Telegram.
+//! text from disk, as sending a document would on Telegram. Lines are routed by
+//! [`super::route`], the same decision the Telegram schema makes.
 
 use super::admin::{Admin, Outcome, Slot};
 use super::admins::Admins;
-use super::commands::{AdminCommand, Command};
+use super::commands::AdminCommand;
 use super::core::{Core, Inbound};
 use super::reply::{Button, Press, Reply};
+use super::route::{route, Incoming, Route};
 use super::Backend;
 use crate::config::Paths;
 use crate::render::html::to_plain;
@@ -17,7 +19,6 @@ use crate::store::{ChatKind, Store};
 use anyhow::Context;
 use std::io::{self, BufRead, Write};
 use std::sync::Arc;
-use teloxide::utils::command::BotCommands;
 
 /// Chat and user id of the terminal.
 pub const TERMINAL_USER: u64 = 1;
@@ -84,19 +85,22 @@ pub fn run(core: &Core, admin: &Admin, input: impl BufRead, out: &mut dyn Write)
             addressed: true,
             group_admin: false,
         };
-        let name = core.username();
-        let replies = if let Ok(cmd) = Command::parse(text, &name) {
-            core.command(cmd, &m)
-        } else if let Some(path) = text.strip_prefix("/import ") {
-            vec![import(admin, path.trim(), out)]
-        } else if let Ok(cmd) = AdminCommand::parse(text, &name) {
-            match cmd {
+        let incoming = Incoming {
+            text: Some(text),
+            has_document: false,
+        };
+        let replies = match route(incoming, &core.username()) {
+            Route::Command(cmd) => core.command(cmd, &m),
+            // The terminal's user is an admin, so the schema's admin filter always passes.
+            Route::Admin(cmd) => match cmd {
                 AdminCommand::Stats => vec![core.stats(TERMINAL_USER)],
-                AdminCommand::Import => vec![plain("用法：/import 文件路径（一期的 .txt 原文）")],
+                AdminCommand::Import(path) if path.trim().is_empty() => {
+                    vec![plain("用法：/import 文件路径（一期的 .txt 原文）")]
+                }
+                AdminCommand::Import(path) => vec![import(admin, path.trim(), out)],
                 AdminCommand::Reindex => vec![reindex(admin, out)],
-            }
-        } else {
-            core.text(&m).unwrap_or_default()
+            },
+            Route::Text | Route::Document | Route::Other => core.text(&m).unwrap_or_default(),
         };
         buttons = print(out, &replies)?;
     }

@@ -34,7 +34,10 @@ pub enum AdminCommand {
     /// 从语料目录重建索引，并通知新刊
     Reindex,
     /// 导入新一期：把 .txt 原文作为文件发来，说明写 /import
-    Import,
+    ///
+    /// The argument is a path on disk, used only by `kuayue chat`; on Telegram the text of
+    /// an issue comes as a document.
+    Import(String),
     /// 统计：期数、段落、订阅者、今日提问、通知
     Stats,
 }

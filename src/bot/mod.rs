@@ -28,6 +28,7 @@ mod lang;
 pub mod outbox;
 pub mod pace;
 pub mod reply;
+pub mod route;
 pub mod settings;
 pub mod telegram;
 mod view;

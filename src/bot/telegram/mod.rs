@@ -1,0 +1,329 @@
+//! The bot on Telegram: start-up (getMe, setMyCommands, index, outbox, polling) and a clean
+//! stop. What the handlers share is in [`app`], the routing and the handlers in [`handlers`],
+//! and every reply leaves through the courier (`bot/deliver.rs`).
+
+mod app;
+mod handlers;
+
+pub use app::App;
+pub use handlers::schema;
+
+use super::admin::Admin;
+use super::commands::{AdminCommand, Command};
+use super::core::Core;
+use super::deliver::Courier;
+use super::settings::{Settings, Token};
+use super::{Backend, Opened};
+use crate::store::Store;
+use anyhow::Context;
+use app::watch_index;
+use std::sync::Arc;
+use std::time::Duration;
+use teloxide::error_handlers::ErrorHandler;
+use teloxide::prelude::*;
+use teloxide::stop::StopToken;
+use teloxide::types::{BotCommandScope, Recipient};
+use teloxide::update_listeners::{Polling, UpdateListener};
+use teloxide::utils::command::BotCommands;
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
+
+/// A started bot. [`Running::stop`] stops it cleanly; [`Running::wait`] runs until Ctrl-C or
+/// SIGTERM and then stops.
+pub struct Running {
+    pub app: Arc<App>,
+    stop_polling: StopToken,
+    dispatcher: JoinHandle<()>,
+    outbox: JoinHandle<()>,
+    stop_outbox: watch::Sender<bool>,
+    stop_grace: Duration,
+    index_watch: JoinHandle<()>,
+}
+
+impl Running {
+    /// Stop polling, let replies in flight finish, let the outbox record sends in flight.
+    ///
+    /// Stopping goes through the update listener rather than the dispatcher's
+    /// `ShutdownToken`: when the listener's stream ends, the dispatcher drains its workers
+    /// and returns. (teloxide 0.17's token can miss its wake-up if the dispatcher is busy
+    /// with an update at that instant, and then never stops.)
+    pub async fn stop(self) {
+        self.index_watch.abort();
+        self.stop_polling.stop();
+        let _ = self.dispatcher.await;
+        let left = self.app.courier.flush(self.stop_grace).await;
+        // What is left stays recorded and goes out after the next start.
+        self.app.courier.halt();
+        if left > 0 {
+            tracing::warn!("stopping with {left} replies owed; the next start sends them");
+        }
+        let _ = self.stop_outbox.send(true);
+        let _ = self.outbox.await;
+        tracing::info!("bot stopped");
+    }
+
+    /// Stop at once, as a killed process would: no draining, nothing recorded. Work already
+    /// on blocking threads runs on, but its outcome is no longer delivered. For tests of what
+    /// a restart finds after a crash.
+    pub fn abort(self) {
+        self.index_watch.abort();
+        self.stop_polling.stop();
+        self.app.courier.halt();
+        self.dispatcher.abort();
+        self.outbox.abort();
+        tracing::warn!("bot aborted");
+    }
+
+    /// Run until Ctrl-C or SIGTERM, then stop cleanly.
+    pub async fn wait(self) {
+        shutdown_signal().await;
+        tracing::info!("stopping: finishing replies and notices in flight");
+        self.stop().await;
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// The Bot API client for these settings.
+pub fn client(settings: &Settings) -> Bot {
+    let bot = Bot::new(settings.token.expose());
+    match &settings.api_url {
+        Some(url) => bot.set_api_url(url.clone()),
+        None => bot,
+    }
+}
+
+/// Open the store and the index, register commands, start the outbox and start polling.
+/// Open the index on a blocking thread (building it takes a while on first use).
+async fn open_index(settings: &Settings, backend: &Arc<dyn Backend>) -> anyhow::Result<Opened> {
+    let paths = settings.paths.clone();
+    let opener = backend.clone();
+    tokio::task::spawn_blocking(move || opener.open(&paths, &mut |p| tracing::info!("index: {p}")))
+        .await
+        .context("opening the index panicked")?
+        .map_err(anyhow::Error::from)
+}
+
+/// Tell the admins what opening had to work around (a damaged index rebuilt, an issue left
+/// out), while the bot serves as usual.
+fn report_start_warnings(app: &App, warnings: &[String]) {
+    if warnings.is_empty() {
+        return;
+    }
+    let lines: Vec<String> = warnings
+        .iter()
+        .map(|w| {
+            format!(
+                "• {}",
+                crate::render::html::escape(&crate::render::html::truncate_chars(w, 600))
+            )
+        })
+        .collect();
+    app.alert(
+        "start",
+        &format!("⚠️ 启动时发现问题，机器人照常服务：\n{}", lines.join("\n")),
+    );
+}
+
+/// Long polling into the dispatcher, on a task of its own; the token stops the polling, and
+/// the dispatcher returns once its workers have drained.
+async fn spawn_dispatcher(
+    bot: Bot,
+    app: Arc<App>,
+    settings: &Settings,
+) -> (StopToken, JoinHandle<()>) {
+    let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
+        .dependencies(dptree::deps![app.admins.clone(), app])
+        .default_handler(|_| async {})
+        .error_handler(RedactingErrorHandler::new("handler failed", &bot))
+        .build();
+    let polling_bot = bot.clone();
+    let mut listener = Polling::builder(bot)
+        .timeout(settings.poll_timeout)
+        .delete_webhook()
+        .await
+        .build();
+    let stop_polling = listener.stop_token();
+    let dispatcher = tokio::spawn(async move {
+        dispatcher
+            .dispatch_with_listener(
+                listener,
+                RedactingErrorHandler::new("polling failed", &polling_bot),
+            )
+            .await
+    });
+    (stop_polling, dispatcher)
+}
+
+pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Result<Running> {
+    let started = std::time::Instant::now();
+    super::health::check_data_dir(&settings.paths.data_dir)?;
+    // What a killed run left behind (logged line by line).
+    super::health::sweep(&settings.paths);
+    let store = Arc::new(Store::open_in(&settings.paths.data_dir)?);
+    let Opened {
+        library,
+        warnings: open_warnings,
+    } = open_index(&settings, &backend).await?;
+
+    let bot = client(&settings);
+    let me = bot.get_me().await.map_err(|e| {
+        anyhow::anyhow!(
+            "连接 Telegram 失败（getMe）：{}",
+            Token::scrub(&e, bot.token())
+        )
+    })?;
+    let core = Arc::new(Core::new(library, store.clone(), settings.admins.clone()));
+    core.set_username(me.username());
+    register_commands(&bot, &settings).await;
+
+    let wake = Arc::new(Notify::new());
+    let admin = Arc::new(Admin::new(
+        core.clone(),
+        backend,
+        settings.paths.clone(),
+        wake.clone(),
+    ));
+    // Issues added to the corpus while the bot was down are news too.
+    admin.announce_new();
+    if let Err(e) = store.prune_buttons() {
+        tracing::warn!("pruning old button state: {e}");
+    }
+
+    let courier = Courier::new(bot.clone(), settings.replies.clone(), Some(store.clone()));
+    courier.resume();
+    let (stop_outbox, stop_rx) = watch::channel(false);
+    let outbox = tokio::spawn(super::outbox::run(
+        bot.clone(),
+        store.clone(),
+        settings.pacing.clone(),
+        courier.clone(),
+        wake,
+        stop_rx,
+    ));
+
+    let app = Arc::new(App {
+        core,
+        admin,
+        courier,
+        admins: settings.admins.clone(),
+        alerted: Default::default(),
+        last_heal: Default::default(),
+    });
+    tell_interrupted_imports(&app);
+    report_start_warnings(&app, &open_warnings);
+    let index_watch = tokio::spawn(watch_index(
+        Arc::downgrade(&app),
+        settings.index_check_every,
+    ));
+    let (stop_polling, dispatcher) = spawn_dispatcher(bot, app.clone(), &settings).await;
+    tracing::info!(
+        username = %me.username(),
+        ready_ms = started.elapsed().as_millis() as u64,
+        "bot ready"
+    );
+    Ok(Running {
+        app,
+        stop_polling,
+        dispatcher,
+        outbox,
+        stop_outbox,
+        stop_grace: settings.replies.stop_grace,
+        index_watch,
+    })
+}
+
+/// Imports that a killed run accepted and never finished: each admin who sent one is told.
+fn tell_interrupted_imports(app: &App) {
+    let interrupted = match app.core.store().take_interrupted_imports() {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::error!("reading the import journal: {e}");
+            return;
+        }
+    };
+    for i in interrupted {
+        tracing::warn!(chat = i.chat, file = %i.file_name, "an import was interrupted");
+        app.courier.say(
+            ChatId(i.chat),
+            format!(
+                "⚠️ 你发送的 {} 在导入完成前机器人停止了（重启或崩溃），这次导入没有完成，\
+                 未完成的临时文件已清理。请用 /issues 查看这一期是否已收录，如果没有，请重新发送这个文件。",
+                crate::render::html::escape(&i.file_name)
+            ),
+        );
+    }
+}
+
+/// Logs what the dispatcher and the polling loop report, with the token cut out
+/// (teloxide's `LoggingErrorHandler` prints errors as they are).
+struct RedactingErrorHandler {
+    what: &'static str,
+    bot: Bot,
+}
+
+impl RedactingErrorHandler {
+    fn new(what: &'static str, bot: &Bot) -> Arc<Self> {
+        Arc::new(RedactingErrorHandler {
+            what,
+            bot: bot.clone(),
+        })
+    }
+}
+
+impl<E: std::fmt::Display + Send + 'static> ErrorHandler<E> for RedactingErrorHandler {
+    fn handle_error(
+        self: Arc<Self>,
+        error: E,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        // `:#` so that an anyhow error shows its whole chain of causes.
+        tracing::error!(
+            "{}: {}",
+            self.what,
+            Token::scrub(&format!("{error:#}"), self.bot.token())
+        );
+        Box::pin(async {})
+    }
+}
+
+/// The menu: reader commands for everyone, admin commands in each admin's private chat.
+async fn register_commands(bot: &Bot, settings: &Settings) {
+    if let Err(e) = bot.set_my_commands(Command::bot_commands()).await {
+        tracing::warn!("setMyCommands failed: {}", Token::scrub(&e, bot.token()));
+    }
+    let mut all = Command::bot_commands();
+    all.extend(AdminCommand::bot_commands());
+    for admin in settings.admins.iter() {
+        let scope = BotCommandScope::Chat {
+            chat_id: Recipient::Id(ChatId(admin as i64)),
+        };
+        // Fails until the admin has opened a chat with the bot; harmless.
+        if let Err(e) = bot.set_my_commands(all.clone()).scope(scope).await {
+            tracing::warn!(
+                admin,
+                "setMyCommands for an admin failed: {}",
+                Token::scrub(&e, bot.token())
+            );
+        }
+    }
+}
