@@ -19,6 +19,20 @@
 //!   in the instant between Telegram accepting a reply and the delete repeats that reply.)
 //! - Stopping: [`Courier::flush`] waits (within a grace period) until every queued reply has
 //!   been sent or given up; what is left stays recorded for the next start.
+//!
+//! Why not teloxide's `Throttle` adaptor (teloxide-core 0.13) for the pacing: it paces well
+//! (per chat, per group, overall), but what this path must guarantee it cannot give, and
+//! the courier would have to be kept around it anyway:
+//! - its queue is in memory: a reply owed at a kill or a restart is gone;
+//! - it retries only a 429 (`RetryAfter`); a 5xx, a timeout or a proxy's HTML page comes
+//!   back to the caller as an error, i.e. the reply is lost unless the caller retries;
+//! - a 429 freezes the whole adaptor (every chat) for `retry_after`, where the courier holds
+//!   back only the chat that met it;
+//! - its overall budget is its own: the notice outbox, which must share the 30/s with the
+//!   replies, would need a second Throttle that does not know about the first.
+//!
+//! So the courier paces, retries and persists in one place, and only [`GroupPacer`] remains
+//! hand-written pacing (20 messages a minute per group, which Throttle would do the same way).
 
 use super::pace::GroupPacer;
 use super::reply::Reply;
