@@ -394,6 +394,12 @@ fn toc_and_dump_print_the_documented_json() {
         ] {
             assert!(v.get(key).is_some(), "missing {key}");
         }
+        let line = v["source_line"].as_str().expect("source_line");
+        assert!(
+            line.starts_with("《跨越》2019年第3期 · ")
+                && line.contains(v["article"].as_str().unwrap_or("?")),
+            "{line}"
+        );
         n += 1;
     }
     assert!(n > 200, "{n} passages");

@@ -395,7 +395,7 @@ fn hits_carry_their_source_and_marks_on_char_boundaries() {
             }
             assert!(m.text.chars().count() <= 130, "{}", m.text);
         }
-        let line = kuayue::render::source_line(h);
+        let line = kuayue::render::SourceLine::of_hit(h).to_string();
         assert!(line.starts_with("《跨越》2019年第3期 · 第"), "{line}");
         assert!(line.contains(&h.article));
         assert!(engine().passage(&h.passage).is_some());
@@ -445,6 +445,13 @@ fn json_has_the_documented_shape() {
     assert_eq!(r["rank"], 1);
     assert_eq!(r["issue"], "2019-03");
     assert_eq!(r["pages"].as_array().map(|p| p.len()), Some(2));
+    let line = r["source_line"].as_str().expect("source_line");
+    assert!(
+        line.starts_with(
+            "《跨越》2019年第3期 · 第4–9页 · 中共中央关于加强党的政治建设的意见 · （十）"
+        ),
+        "{line}"
+    );
 }
 
 // ---- index generations ------------------------------------------------------------------

@@ -13,7 +13,7 @@ pub use super::reply::{Button, InlineItem, Press, Reply};
 pub use super::view::notice;
 use super::view::{
     circled, group_end, group_start, next_group, not_found, parse_issue_id, previous_group,
-    render_answer, split_html_lines, toc_text,
+    render_answer, split_html_lines,
 };
 use super::Library;
 use crate::corpus::{Issue, MAGAZINE};
@@ -487,7 +487,7 @@ impl Core {
         let end = group_end(issue, start);
         let first = &issue.passages[start];
         let article = issue.article_of(first);
-        let source = crate::render::source_line_of(&issue.meta, article, first);
+        let source = crate::render::SourceLine::of_passage(&issue.meta, article, first).to_string();
         let header = format!("<b>{}</b>\n\n", escape(&source));
         let body: Vec<&str> = issue.passages[start..=end]
             .iter()
@@ -562,7 +562,7 @@ impl Core {
             .take(INLINE_RESULTS)
             .enumerate()
             .map(|(i, h)| {
-                let source = crate::render::source_line(h);
+                let source = crate::render::SourceLine::of_hit(h).to_string();
                 let text = html::truncate_chars(&h.text, 3000);
                 InlineItem {
                     id: format!("{}-{}-{i}", h.passage.issue, h.passage.index),
@@ -645,7 +645,7 @@ impl Core {
                 "没有收录这一期。/issues 列出已收录的各期。".into(),
             )];
         };
-        let text = toc_text(issue);
+        let text = crate::render::toc::Toc::of(issue).html();
         split_html_lines(&text)
     }
 

@@ -8,7 +8,7 @@ use super::lang::Lang;
 use super::reply::Reply;
 use crate::corpus::{Issue, Passage};
 use crate::render::html::{self, escape, MAX_MESSAGE};
-use crate::render::source_line;
+use crate::render::SourceLine;
 use crate::search::{Answer, Hit};
 
 /// The notice that announces a new issue to subscribers (Telegram HTML, under the limit).
@@ -17,7 +17,7 @@ pub fn notice(issue: &Issue) -> String {
         "📰 <b>新刊已收录：{}</b>\n\n",
         escape(&issue.meta.display())
     );
-    let toc = toc_text(issue);
+    let toc = crate::render::toc::Toc::of(issue).html();
     let tail = format!(
         "\n直接发来问题即可查询本期内容；/toc {} 查看完整目录。",
         escape(&issue.meta.id)
@@ -62,7 +62,7 @@ pub(super) fn render_answer(answer: &Answer, page: &[&Hit], at: usize, lang: Lan
             out.push_str(&format!(
                 "\n<b>{}</b> <i>{}</i>\n",
                 circled(at + i + 1),
-                escape(&source_line(hit))
+                escape(&SourceLine::of_hit(hit).to_string())
             ));
             out.push_str(&hit_body(hit, tier));
             out.push('\n');
@@ -175,27 +175,6 @@ pub(super) fn parse_issue_id(arg: &str) -> Option<String> {
         }
         _ => None,
     }
-}
-
-/// Table of contents as HTML lines: the title line, then column headings and articles.
-pub(super) fn toc_text(issue: &Issue) -> String {
-    let meta = &issue.meta;
-    let mut out = format!("<b>{}</b>", escape(&meta.display()));
-    if let Some(t) = meta.total {
-        out.push_str(&format!("（总第{t}期）"));
-    }
-    out.push_str(&format!(" {}\n", escape(&meta.date)));
-    for (column, articles) in issue.articles_by_column() {
-        let listed: Vec<_> = articles.into_iter().filter(|a| a.in_toc).collect();
-        if listed.is_empty() {
-            continue;
-        }
-        out.push_str(&format!("\n<b>{}</b>\n", escape(column)));
-        for a in listed {
-            out.push_str(&format!("• {} · {}\n", escape(&a.title), a.pages));
-        }
-    }
-    out
 }
 
 /// Split HTML made of self-contained lines into messages under the limit.

@@ -2,6 +2,8 @@
 
 use crate::config::Paths;
 use crate::corpus::{self, import, Corpus, Issue};
+use crate::render::json::toc_json;
+use crate::render::toc::Toc;
 use anyhow::{bail, Context};
 use serde_json::json;
 use std::io::Write;
@@ -16,12 +18,13 @@ pub fn toc(paths: &Paths, issue: Option<&str>, json: bool) -> anyhow::Result<()>
     };
     let mut out = std::io::stdout().lock();
     if json {
-        let value = json!({ "issues": issues.iter().map(|i| toc_json(i)).collect::<Vec<_>>() });
+        let tocs: Vec<Toc> = issues.iter().map(|i| Toc::of(i)).collect();
+        let value = json!({ "issues": tocs.iter().map(toc_json).collect::<Vec<_>>() });
         writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
         return Ok(());
     }
     for issue in issues {
-        write!(out, "{}", toc_text(issue))?;
+        write!(out, "{}", Toc::of(issue).text())?;
     }
     Ok(())
 }
@@ -34,51 +37,6 @@ fn find_issue<'a>(corpus: &'a Corpus, id: &str) -> anyhow::Result<&'a Issue> {
             bail!("语料库中没有 {id} 这一期（现有：{}）", known.join("、"))
         }
     }
-}
-
-/// The `toc --json` shape of one issue (a contract: see README).
-pub fn toc_json(issue: &Issue) -> serde_json::Value {
-    json!({
-        "issue": issue.meta.id,
-        "label": issue.meta.label(),
-        "total": issue.meta.total,
-        "date": issue.meta.date,
-        "articles": issue.articles.iter().map(|a| json!({
-            "title": a.title,
-            "column": a.column,
-            "source": a.source,
-            "pages": a.pages.pair(),
-            "cover": a.pages.cover,
-            "in_toc": a.in_toc,
-        })).collect::<Vec<_>>(),
-    })
-}
-
-/// The table of contents as plain text, grouped by column.
-pub fn toc_text(issue: &Issue) -> String {
-    let mut s = format!(
-        "{}（总第{}期，{}）\n",
-        issue.meta.display(),
-        issue
-            .meta
-            .total
-            .map(|t| t.to_string())
-            .unwrap_or_else(|| "?".into()),
-        issue.meta.date
-    );
-    for (column, articles) in issue.articles_by_column() {
-        s.push_str(&format!("\n【{column}】\n"));
-        for a in articles {
-            let mark = if a.in_toc { "" } else { "（目录外）" };
-            let source = a
-                .source
-                .as_deref()
-                .map(|x| format!(" —— {x}"))
-                .unwrap_or_default();
-            s.push_str(&format!("  {}  {}{}{}\n", a.pages, a.title, mark, source));
-        }
-    }
-    s
 }
 
 pub fn dump(paths: &Paths, json: bool) -> anyhow::Result<()> {
@@ -98,13 +56,14 @@ pub fn dump(paths: &Paths, json: bool) -> anyhow::Result<()> {
                     "text": p.text,
                     "section": p.section,
                     "lines": p.lines,
+                    "source_line": crate::render::SourceLine::of_passage(&issue.meta, a, p).to_string(),
                 });
                 writeln!(out, "{v}")?;
             } else {
                 writeln!(
                     out,
                     "── {} [#{}, 第{}–{}行]\n{}\n",
-                    crate::render::source_line_of(&issue.meta, a, p),
+                    crate::render::SourceLine::of_passage(&issue.meta, a, p),
                     p.seq,
                     p.lines[0],
                     p.lines[1],

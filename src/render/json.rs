@@ -2,7 +2,7 @@
 //!
 //! `{"question", "not_found", "confidence", "results": [{"rank", "issue", "issue_label",
 //! "article", "column", "source", "pages": [first, last], "clause", "text", "snippet",
-//! "best_sentence", "score"}], "understood", "suggestion", "fact", "notice"}`. Fields are added,
+//! "best_sentence", "score", "source_line"}], "understood", "suggestion", "fact", "notice"}`. Fields are added,
 //! never renamed.
 //!
 //! Every line is one record: U+2028, U+2029 and U+0085, which JSON allows raw but
@@ -42,6 +42,8 @@ pub struct ResultJson<'a> {
     pub snippet: &'a str,
     pub best_sentence: &'a str,
     pub score: f32,
+    /// Where the passage stands, as the CLI and the bot print it.
+    pub source_line: String,
 }
 
 /// How the question was read.
@@ -91,6 +93,7 @@ pub fn answer_json(a: &Answer) -> AnswerJson<'_> {
                 snippet: &h.snippet.text,
                 best_sentence: &h.best_sentence.text,
                 score: h.score,
+                source_line: super::SourceLine::of_hit(h).to_string(),
             })
             .collect(),
         understood: understood(&a.understood),
@@ -125,6 +128,47 @@ fn escape_separators(s: &str) -> String {
     s.replace('\u{2028}', "\\u2028")
         .replace('\u{2029}', "\\u2029")
         .replace('\u{85}', "\\u0085")
+}
+
+/// The `toc --json` shape of one issue (a contract: see the README).
+#[derive(Debug, Serialize)]
+pub struct TocJson<'a> {
+    pub issue: &'a str,
+    pub label: String,
+    pub total: Option<u32>,
+    pub date: &'a str,
+    pub articles: Vec<TocArticleJson<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TocArticleJson<'a> {
+    pub title: &'a str,
+    pub column: &'a str,
+    pub source: Option<&'a str>,
+    pub pages: [u32; 2],
+    pub cover: Option<&'a str>,
+    pub in_toc: bool,
+}
+
+pub fn toc_json<'a>(toc: &super::toc::Toc<'a>) -> TocJson<'a> {
+    TocJson {
+        issue: &toc.meta.id,
+        label: toc.meta.label(),
+        total: toc.meta.total,
+        date: &toc.meta.date,
+        articles: toc
+            .articles
+            .iter()
+            .map(|a| TocArticleJson {
+                title: &a.title,
+                column: &a.column,
+                source: a.source.as_deref(),
+                pages: a.pages.pair(),
+                cover: a.pages.cover.as_deref(),
+                in_toc: a.in_toc,
+            })
+            .collect(),
+    }
 }
 
 #[cfg(test)]

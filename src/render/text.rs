@@ -4,7 +4,7 @@
 //! Marks are 【…】 in plain output and bold when the output is a terminal, so that piped output
 //! stays plain text.
 
-use super::{source_line, suggestion_line, understood_line, HEDGE};
+use super::{suggestion_line, understood_line, SourceLine, HEDGE};
 use crate::search::{Answer, Hit, Marked};
 use std::ops::Range;
 
@@ -67,7 +67,7 @@ pub fn answer(a: &Answer, style: Style) -> String {
             out.push_str("\n\n");
         }
         for h in &a.hits {
-            out.push_str(&format!("{}. {}\n", h.rank, source_line(h)));
+            out.push_str(&format!("{}. {}\n", h.rank, SourceLine::of_hit(h)));
             let best = marked(&h.best_sentence, style);
             if !best.is_empty() {
                 out.push_str(&format!("   ▶ {best}\n"));
