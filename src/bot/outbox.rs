@@ -55,21 +55,21 @@ pub async fn run(
         Duration::from_secs_f64(1.0 / pacing.per_second.max(0.001)).max(Duration::from_micros(1));
     let mut ticker = tokio::time::interval(period);
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let mut tasks: JoinSet<(i64, i64, Sent)> = JoinSet::new();
-    let mut in_flight: HashSet<i64> = HashSet::new();
-    let mut busy_chats: HashSet<i64> = HashSet::new();
-    let mut last_sent: HashMap<i64, Instant> = HashMap::new();
-    let mut paused_until: Option<Instant> = None;
+    let mut flights = Flights::default();
+    let sender = Sender {
+        bot,
+        store: store.clone(),
+        pacing: pacing.clone(),
+        courier,
+    };
 
     loop {
         // A dropped sender (the bot gone without a clean stop) also means stop.
         if *stop.borrow() || stop.has_changed().is_err() {
             break;
         }
-        while let Some(done) = tasks.try_join_next() {
-            settle(done, &mut in_flight, &mut busy_chats, &mut paused_until);
-        }
-        if let Some(until) = paused_until.take() {
+        flights.settle_finished();
+        if let Some(until) = flights.paused_until.take() {
             if until > Instant::now() {
                 tokio::select! {
                     _ = tokio::time::sleep_until(until) => {}
@@ -78,12 +78,92 @@ pub async fn run(
                 continue;
             }
         }
-        if last_sent.len() > 100_000 {
-            last_sent.retain(|_, t| t.elapsed() < pacing.per_chat_gap);
+        if flights.last_sent.len() > 100_000 {
+            flights
+                .last_sent
+                .retain(|_, t| t.elapsed() < pacing.per_chat_gap);
         }
+        if sender.start_due(&mut flights, &mut ticker, &mut stop).await > 0 {
+            continue;
+        }
+        // Nothing could start: wait for a send to finish, new notices, the next due row, or
+        // the per-chat gap to pass.
+        let wait = idle_wait(&store, &pacing);
+        tokio::select! {
+            Some(done) = flights.tasks.join_next(), if !flights.tasks.is_empty() => {
+                flights.settle(done);
+            }
+            _ = wake.notified() => {}
+            _ = sleep(wait) => {}
+            _ = stop.changed() => {}
+        }
+    }
+    // Let sends in flight finish and be recorded: nothing is left half-done.
+    while let Some(done) = flights.tasks.join_next().await {
+        flights.settle(done);
+    }
+    tracing::info!("outbox stopped");
+}
 
-        let busy: Vec<i64> = in_flight.iter().copied().collect();
-        let due = match store.due(64, &busy) {
+/// The sends in flight and what the loop remembers between rounds: which rows and chats
+/// are busy, when each chat last got a notice, and a pause that a 429 asked for.
+#[derive(Default)]
+struct Flights {
+    tasks: JoinSet<(i64, i64, Sent)>,
+    in_flight: HashSet<i64>,
+    busy_chats: HashSet<i64>,
+    last_sent: HashMap<i64, Instant>,
+    paused_until: Option<Instant>,
+}
+
+impl Flights {
+    fn settle_finished(&mut self) {
+        while let Some(done) = self.tasks.try_join_next() {
+            self.settle(done);
+        }
+    }
+
+    fn settle(&mut self, done: Result<(i64, i64, Sent), tokio::task::JoinError>) {
+        match done {
+            Ok((id, chat, sent)) => {
+                self.in_flight.remove(&id);
+                self.busy_chats.remove(&chat);
+                if let Sent::RetryAfter(d) = sent {
+                    let until = Instant::now() + d;
+                    self.paused_until = Some(self.paused_until.map_or(until, |p| p.max(until)));
+                }
+            }
+            Err(e) => tracing::error!("outbox task failed: {e}"),
+        }
+    }
+
+    /// A chat that has a send in flight or got a notice less than `gap` ago waits.
+    fn is_hot(&self, chat: i64, gap: Duration) -> bool {
+        self.busy_chats.contains(&chat)
+            || self.last_sent.get(&chat).is_some_and(|t| t.elapsed() < gap)
+    }
+}
+
+/// What starting a send needs.
+struct Sender {
+    bot: Bot,
+    store: Arc<Store>,
+    pacing: Pacing,
+    courier: Courier,
+}
+
+impl Sender {
+    /// Start the sends that are due and allowed now (within [`MAX_IN_FLIGHT`], one per chat,
+    /// each taking a tick of the outbox's rate and a slot of the courier's overall rate).
+    /// Returns how many started.
+    async fn start_due(
+        &self,
+        flights: &mut Flights,
+        ticker: &mut tokio::time::Interval,
+        stop: &mut watch::Receiver<bool>,
+    ) -> usize {
+        let busy: Vec<i64> = flights.in_flight.iter().copied().collect();
+        let due = match self.store.due(64, &busy) {
             Ok(d) => d,
             Err(e) => {
                 tracing::error!("outbox query failed: {e}");
@@ -92,53 +172,32 @@ pub async fn run(
         };
         let mut started = 0;
         for d in due {
-            if tasks.len() >= MAX_IN_FLIGHT || paused_until.is_some() || *stop.borrow() {
+            if flights.tasks.len() >= MAX_IN_FLIGHT
+                || flights.paused_until.is_some()
+                || *stop.borrow()
+            {
                 break;
             }
-            let hot = busy_chats.contains(&d.chat)
-                || last_sent
-                    .get(&d.chat)
-                    .is_some_and(|t| t.elapsed() < pacing.per_chat_gap);
-            if hot {
+            if flights.is_hot(d.chat, self.pacing.per_chat_gap) {
                 continue;
             }
             tokio::select! {
-                _ = async { ticker.tick().await; courier.global_slot().await } => {}
+                _ = async { ticker.tick().await; self.courier.global_slot().await } => {}
                 _ = stop.changed() => break,
             }
-            in_flight.insert(d.id);
-            busy_chats.insert(d.chat);
-            last_sent.insert(d.chat, Instant::now());
+            flights.in_flight.insert(d.id);
+            flights.busy_chats.insert(d.chat);
+            flights.last_sent.insert(d.chat, Instant::now());
             started += 1;
-            let (bot, store, pacing) = (bot.clone(), store.clone(), pacing.clone());
-            tasks.spawn(async move {
+            let (bot, store, pacing) = (self.bot.clone(), self.store.clone(), self.pacing.clone());
+            flights.tasks.spawn(async move {
                 let outcome = deliver(&bot, &store, &pacing, &d).await;
                 (d.id, d.chat, outcome)
             });
-            while let Some(done) = tasks.try_join_next() {
-                settle(done, &mut in_flight, &mut busy_chats, &mut paused_until);
-            }
+            flights.settle_finished();
         }
-        if started > 0 {
-            continue;
-        }
-        // Nothing could start: wait for a send to finish, new notices, the next due row, or
-        // the per-chat gap to pass.
-        let wait = idle_wait(&store, &pacing);
-        tokio::select! {
-            Some(done) = tasks.join_next(), if !tasks.is_empty() => {
-                settle(done, &mut in_flight, &mut busy_chats, &mut paused_until);
-            }
-            _ = wake.notified() => {}
-            _ = sleep(wait) => {}
-            _ = stop.changed() => {}
-        }
+        started
     }
-    // Let sends in flight finish and be recorded: nothing is left half-done.
-    while let Some(done) = tasks.join_next().await {
-        settle(done, &mut in_flight, &mut busy_chats, &mut paused_until);
-    }
-    tracing::info!("outbox stopped");
 }
 
 /// How long the outbox may sleep when nothing can start: until the next notice is due, and
@@ -149,25 +208,6 @@ fn idle_wait(store: &Store, pacing: &Pacing) -> Duration {
         _ => Duration::from_secs(30),
     }
     .min(pacing.per_chat_gap.max(Duration::from_millis(20)))
-}
-
-fn settle(
-    done: Result<(i64, i64, Sent), tokio::task::JoinError>,
-    in_flight: &mut HashSet<i64>,
-    busy_chats: &mut HashSet<i64>,
-    paused_until: &mut Option<Instant>,
-) {
-    match done {
-        Ok((id, chat, sent)) => {
-            in_flight.remove(&id);
-            busy_chats.remove(&chat);
-            if let Sent::RetryAfter(d) = sent {
-                let until = Instant::now() + d;
-                *paused_until = Some(paused_until.map_or(until, |p| p.max(until)));
-            }
-        }
-        Err(e) => tracing::error!("outbox task failed: {e}"),
-    }
 }
 
 /// Send one notice and record the outcome in the store.
