@@ -267,29 +267,44 @@ fn run_in(
     drop(engine);
 
     if issues > 1 {
-        let big = synthetic(&corpus, issues);
-        let big_dir = scratch.join("many");
-        let (engine, stats) = Engine::build(big, analyzer, "bench-many", &big_dir)?;
-        writeln!(
-            out,
-            "synthetic {} issues: build {:.2} s ({:.1} ms per issue), index {:.1} MB, {} passages",
-            stats.issues,
-            stats.seconds,
-            stats.seconds * 1000.0 / stats.issues.max(1) as f64,
-            dir_size(&big_dir) as f64 / 1048576.0,
-            stats.passages
-        )?;
-        latency(&engine, &qs, 1);
-        let r = (rounds / 10).max(10);
-        let l = latency(&engine, &qs, r);
-        writeln!(
-            out,
-            "synthetic query          median {:.3} ms  p99 {:.3} ms  max {:.3} ms  ({} queries)",
-            l.median_ms, l.p99_ms, l.max_ms, l.queries
-        )?;
-        if let Some(rss) = peak_rss_mb() {
-            writeln!(out, "peak RSS (all)           {rss:8.1} MB")?;
-        }
+        many(&corpus, analyzer, issues, rounds, &qs, scratch, out)?;
+    }
+    Ok(())
+}
+
+/// The same questions on a synthetic corpus of `issues` issues (the shipped one replicated
+/// under other identities): build time, index size, latency and memory at scale.
+fn many(
+    corpus: &corpus::Corpus,
+    analyzer: Analyzer,
+    issues: usize,
+    rounds: usize,
+    qs: &[String],
+    scratch: &Path,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let big = synthetic(corpus, issues);
+    let big_dir = scratch.join("many");
+    let (engine, stats) = Engine::build(big, analyzer, "bench-many", &big_dir)?;
+    writeln!(
+        out,
+        "synthetic {} issues: build {:.2} s ({:.1} ms per issue), index {:.1} MB, {} passages",
+        stats.issues,
+        stats.seconds,
+        stats.seconds * 1000.0 / stats.issues.max(1) as f64,
+        dir_size(&big_dir) as f64 / 1048576.0,
+        stats.passages
+    )?;
+    latency(&engine, qs, 1);
+    let r = (rounds / 10).max(10);
+    let l = latency(&engine, qs, r);
+    writeln!(
+        out,
+        "synthetic query          median {:.3} ms  p99 {:.3} ms  max {:.3} ms  ({} queries)",
+        l.median_ms, l.p99_ms, l.max_ms, l.queries
+    )?;
+    if let Some(rss) = peak_rss_mb() {
+        writeln!(out, "peak RSS (all)           {rss:8.1} MB")?;
     }
     Ok(())
 }
