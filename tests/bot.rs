@@ -425,6 +425,13 @@ async fn traditional_questions_get_traditional_words_and_inline_mode_lists_passa
     let mut bot = TestBot::start().await;
     let reply = bot.say(READER, "黨的政治建設的首要任務是什麼").await;
     assert!(reply.text().contains("問："), "{}", reply.text());
+    // The passages and their source lines are in Traditional too.
+    assert!(
+        reply.text().contains("《跨越》2019年第3期") && reply.text().contains("黨的政治建設"),
+        "{}",
+        reply.text()
+    );
+    assert!(!reply.text().contains("党的政治建设"), "{}", reply.text());
     let start = bot.say(READER, "/start").await;
     assert!(start.buttons().len() == 3, "three example questions");
     // The deep link t.me/<bot>?start=subscribe arrives as "/start subscribe".

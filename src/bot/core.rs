@@ -488,7 +488,7 @@ impl Core {
         let first = &issue.passages[start];
         let article = issue.article_of(first);
         let source = crate::render::SourceLine::of_passage(&issue.meta, article, first).to_string();
-        let header = format!("<b>{}</b>\n\n", escape(&source));
+        let header = format!("<b>{}</b>\n\n", escape(&lang.t(&source)));
         let body: Vec<&str> = issue.passages[start..=end]
             .iter()
             .map(|p| p.text.as_str())
@@ -513,7 +513,7 @@ impl Core {
                 if i == 0 {
                     out.push_str(&header);
                 }
-                out.push_str(&escape(&piece));
+                out.push_str(&escape(&lang.t(&piece)));
                 if total > 1 {
                     out.push_str(&format!("\n\n（{}/{}）", i + 1, total));
                 }

@@ -1,8 +1,10 @@
 //! The bot's own words in Simplified or Traditional Chinese.
 //!
-//! Replies are written in Simplified Chinese; a reader who asked in Traditional characters gets
-//! the bot's headers and hints converted with hanconv (OpenCC tables). Corpus text is never
-//! converted: quotations stay as printed.
+//! Replies are written in Simplified Chinese; a reader who asked in Traditional characters (a
+//! Hong Kong or Macau reader) reads the whole reply in Traditional: the bot's headers, hints
+//! and buttons, and the passages, titles and source lines too, converted for display with
+//! hanconv (OpenCC tables). What is copied to quote the magazine (a citation) stays in the
+//! Simplified text as printed.
 
 /// Which script the reader wrote in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -62,9 +62,11 @@ pub(super) fn render_answer(answer: &Answer, page: &[&Hit], at: usize, lang: Lan
             out.push_str(&format!(
                 "\n<b>{}</b> <i>{}</i>\n",
                 circled(at + i + 1),
-                escape(&SourceLine::of_hit(hit).to_string())
+                escape(&lang.t(&SourceLine::of_hit(hit).to_string()))
             ));
-            out.push_str(&hit_body(hit, tier));
+            // Converted after marking: the marks are byte ranges of the Simplified text,
+            // and the conversion leaves the HTML tags alone.
+            out.push_str(&lang.t(&hit_body(hit, tier)));
             out.push('\n');
         }
         out.push_str(&footer(answer, lang));
