@@ -129,3 +129,68 @@ fn a_group_upgraded_to_a_supergroup_keeps_its_subscription_and_notices() {
         vec![-1_000_010]
     );
 }
+
+#[test]
+fn watches_are_limited_per_chat_and_paused_by_a_403() {
+    use kuayue::store::{Watched, MAX_WATCHES};
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = open(&dir);
+        assert_eq!(store.watch(7, "大湾区").unwrap(), Watched::Added);
+        assert_eq!(store.watch(7, "大湾区").unwrap(), Watched::AlreadyWatched);
+        for i in 1..MAX_WATCHES {
+            assert_eq!(store.watch(7, &format!("词{i}")).unwrap(), Watched::Added);
+        }
+        assert_eq!(store.watch(7, "第二十一个").unwrap(), Watched::Full);
+        assert_eq!(store.watches_of(7).unwrap().len(), MAX_WATCHES);
+        assert!(store.unwatch(7, "词1").unwrap());
+        assert!(!store.unwatch(7, "词1").unwrap());
+        // Only the owner removes by id.
+        let id = store.watches_of(7).unwrap()[0].id;
+        assert_eq!(store.unwatch_id(8, id).unwrap(), None);
+        assert_eq!(store.unwatch_id(7, id).unwrap().as_deref(), Some("大湾区"));
+        store.subscribe(7, ChatKind::Private).unwrap();
+        store.chat_gone(7, "403").unwrap();
+    }
+    // Across a reopening: kept but paused, and resumed when the reader writes again.
+    let store = open(&dir);
+    let kept = store.watches_of(7).unwrap();
+    assert_eq!(kept.len(), MAX_WATCHES - 2);
+    assert!(kept.iter().all(|w| w.paused));
+    assert!(store.active_watches().unwrap().is_empty());
+    assert_eq!(store.watch(7, "新词").unwrap(), Watched::Added);
+    assert_eq!(store.active_watches().unwrap().len(), MAX_WATCHES - 1);
+}
+
+#[test]
+fn a_watcher_gets_one_notice_of_its_own_per_issue() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    store.subscribe(1, ChatKind::Private).unwrap();
+    store.subscribe(2, ChatKind::Private).unwrap();
+    let personal = vec![(2, "新刊 + 关注".to_string()), (3, "只有关注".to_string())];
+    assert_eq!(
+        store.announce_with("2019-04", "新刊", &personal).unwrap(),
+        Some(3)
+    );
+    assert_eq!(
+        store.announce_with("2019-04", "新刊", &personal).unwrap(),
+        None,
+        "never twice"
+    );
+    let mut due: Vec<(i64, String)> = store
+        .due(10, &[])
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.chat, d.text))
+        .collect();
+    due.sort();
+    assert_eq!(
+        due,
+        vec![
+            (1, "新刊".to_string()),
+            (2, "新刊 + 关注".to_string()),
+            (3, "只有关注".to_string())
+        ]
+    );
+}

@@ -9,6 +9,7 @@ mod chat;
 mod corpus;
 mod fake_telegram;
 mod harness;
+mod readers;
 mod reliability;
 mod search;
 mod store;

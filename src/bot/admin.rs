@@ -152,7 +152,10 @@ impl Admin {
                     continue;
                 }
             }
-            match store.announce(&issue.meta.id, &core::notice(issue)) {
+            // Watchers' matches ride on the same row as the notice: one message each.
+            let notice = core::notice(issue);
+            let personal = super::watches::notices_for(library.as_ref(), store, issue, &notice);
+            match store.announce_with(&issue.meta.id, &notice, &personal) {
                 Ok(Some(n)) => {
                     tracing::info!(issue = %issue.meta.id, queued = n, "new issue announced");
                     done.new.push(issue.meta.display());

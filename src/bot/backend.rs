@@ -22,6 +22,22 @@ impl Library for Engine {
         }
     }
 
+    fn ask_in(&self, question: &str, issue: &str, top: usize) -> Result<Answer, SearchFailed> {
+        let opts = crate::search::AskOptions {
+            top,
+            issue: Some(issue.to_string()),
+        };
+        let run = std::panic::AssertUnwindSafe(|| Engine::try_ask_with(self, question, &opts));
+        match std::panic::catch_unwind(run) {
+            Ok(Ok(answer)) => Ok(answer),
+            Ok(Err(e)) => Err(SearchFailed(format!("索引读取出错：{e}"))),
+            Err(panic) => Err(SearchFailed(format!(
+                "搜索时出现内部错误：{}",
+                super::panic_text(panic)
+            ))),
+        }
+    }
+
     fn corpus(&self) -> &Corpus {
         Engine::corpus(self)
     }

@@ -31,20 +31,47 @@ pub enum Callback {
     Suggestion(String),
     /// The question's longest topical span as an exact phrase (`v:KEY`, 按原文查找).
     Verbatim(String),
+    /// A reader's vote on the answer (`u:KEY` 👍 有用, `d:KEY` 👎 没答到).
+    Vote { key: String, up: bool },
+    /// Why the answer missed, after a 👎 (`r:KEY:N`, N the stored reason code).
+    Reason { key: String, code: usize },
+    /// An editor's action on one entry of the misses queue (`mt:ID` 试一试, `mc:ID` 已处理,
+    /// `mi:ID` 忽略).
+    Miss { id: usize, act: MissAct },
+    /// A page of `/misses`, starting at entry `offset` (`mp:OFFSET`).
+    MissesPage(usize),
+    /// Stop watching the word with this id (`w:ID`, the ✖ of `/watches`).
+    Unwatch(usize),
+}
+
+/// What an editor does with a miss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissAct {
+    /// Run the question again now.
+    Try,
+    /// Mark it handled.
+    Close,
+    /// Keep it out of the list.
+    Ignore,
 }
 
 impl Callback {
     /// The key of the state this button refers to, if it has one.
     pub fn key(&self) -> Option<&str> {
         match self {
-            Callback::Example(_) => None,
+            Callback::Example(_)
+            | Callback::Miss { .. }
+            | Callback::MissesPage(_)
+            | Callback::Unwatch(_) => None,
             Callback::More(k)
             | Callback::Back(k)
             | Callback::Suggestion(k)
             | Callback::Verbatim(k) => Some(k),
             Callback::Full { key, .. }
             | Callback::Previous { key, .. }
-            | Callback::Next { key, .. } => Some(key),
+            | Callback::Next { key, .. }
+            | Callback::Vote { key, .. }
+            | Callback::Reason { key, .. } => Some(key),
         }
     }
 }
@@ -60,6 +87,19 @@ impl fmt::Display for Callback {
             Callback::Next { key, index } => write!(f, "n:{key}:{index}"),
             Callback::Suggestion(k) => write!(f, "s:{k}"),
             Callback::Verbatim(k) => write!(f, "v:{k}"),
+            Callback::Vote { key, up: true } => write!(f, "u:{key}"),
+            Callback::Vote { key, up: false } => write!(f, "d:{key}"),
+            Callback::Reason { key, code } => write!(f, "r:{key}:{code}"),
+            Callback::Miss { id, act } => {
+                let a = match act {
+                    MissAct::Try => "t",
+                    MissAct::Close => "c",
+                    MissAct::Ignore => "i",
+                };
+                write!(f, "m{a}:{id}")
+            }
+            Callback::MissesPage(offset) => write!(f, "mp:{offset}"),
+            Callback::Unwatch(id) => write!(f, "w:{id}"),
         }
     }
 }
@@ -115,6 +155,35 @@ impl FromStr for Callback {
             },
             "s" => Callback::Suggestion(key()?),
             "v" => Callback::Verbatim(key()?),
+            "u" | "d" => Callback::Vote {
+                key: key()?,
+                up: verb == "u",
+            },
+            "r" if s.split(':').count() == 3 => Callback::Reason {
+                key: key()?,
+                code: index()?,
+            },
+            "w" if s.split(':').count() == 2 => Callback::Unwatch(
+                parts
+                    .next()
+                    .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                    .and_then(|n| n.parse().ok())
+                    .ok_or(UnknownCallback)?,
+            ),
+            "mt" | "mc" | "mi" | "mp" if s.split(':').count() == 2 => {
+                let n: usize = parts
+                    .next()
+                    .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+                    .and_then(|n| n.parse().ok())
+                    .ok_or(UnknownCallback)?;
+                let act = match verb {
+                    "mt" => MissAct::Try,
+                    "mc" => MissAct::Close,
+                    "mi" => MissAct::Ignore,
+                    _ => return Ok(Callback::MissesPage(n)),
+                };
+                Callback::Miss { id: n, act }
+            }
             _ => return Err(UnknownCallback),
         })
     }
@@ -136,6 +205,29 @@ mod tests {
             Callback::Next { key: k(), index },
             Callback::Suggestion(k()),
             Callback::Verbatim(k()),
+            Callback::Vote { key: k(), up: true },
+            Callback::Vote {
+                key: k(),
+                up: false,
+            },
+            Callback::Reason {
+                key: k(),
+                code: index,
+            },
+            Callback::Miss {
+                id: index,
+                act: MissAct::Try,
+            },
+            Callback::Miss {
+                id: index,
+                act: MissAct::Close,
+            },
+            Callback::Miss {
+                id: index,
+                act: MissAct::Ignore,
+            },
+            Callback::MissesPage(index),
+            Callback::Unwatch(index),
         ]
     }
 
@@ -178,7 +270,8 @@ mod tests {
     #[test]
     fn anything_else_is_unknown() {
         for bad in [
-            "", "x:abc", "m:", "f:abc:x", "q:", "q:-1", "m:a:b:c", "m:ab-c", "m",
+            "", "x:abc", "m:", "f:abc:x", "q:", "q:-1", "m:a:b:c", "m:ab-c", "m", "r:abc", "mt:",
+            "mc:x", "mi:+1", "mp:1:2", "u:", "w:", "w:x", "w:1:2",
         ] {
             assert_eq!(bad.parse::<Callback>(), Err(UnknownCallback), "{bad:?}");
         }

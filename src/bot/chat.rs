@@ -66,9 +66,25 @@ pub fn run(core: &Core, admin: &Admin, input: impl BufRead, out: &mut dyn Write)
         }
         if let Ok(n) = text.parse::<usize>() {
             if let Some(b) = n.checked_sub(1).and_then(|i| buttons.get(i)).cloned() {
-                match core.press(&b.data) {
+                if let Some(text) = &b.copy {
+                    writeln!(out, "（已复制：{text}）")?;
+                    continue;
+                }
+                let by = Inbound {
+                    chat: TERMINAL_USER as i64,
+                    user: TERMINAL_USER,
+                    kind: ChatKind::Private,
+                    text: "",
+                    addressed: true,
+                    group_admin: false,
+                };
+                match core.press(&b.data, &by) {
                     Press::Edit(reply) => {
                         writeln!(out, "（消息已更新）")?;
+                        buttons = print(out, &[reply])?;
+                    }
+                    Press::EditAndNotice(reply, text) => {
+                        writeln!(out, "（{text}）")?;
                         buttons = print(out, &[reply])?;
                     }
                     Press::Send(replies) => buttons = print(out, &replies)?,

@@ -24,6 +24,12 @@ pub enum Command {
     Subscribe,
     /// 取消订阅
     Unsubscribe,
+    /// 关注一个词语，新一期提到它时通知你，如 /watch 大湾区
+    Watch(String),
+    /// 我关注的词语
+    Watches,
+    /// 取消关注，如 /unwatch 大湾区
+    Unwatch(String),
 }
 
 // Commands for the numeric user ids in `ADMIN_IDS`.

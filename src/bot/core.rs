@@ -207,6 +207,9 @@ impl Core {
             Command::Issues => vec![self.issues()],
             Command::Subscribe => vec![self.subscribe(m)],
             Command::Unsubscribe => vec![self.unsubscribe(m)],
+            Command::Watch(word) => vec![super::watches::watch(self, m, &word)],
+            Command::Watches => vec![super::watches::list(self, m)],
+            Command::Unwatch(word) => vec![super::watches::unwatch(self, m, &word)],
         }
     }
 
@@ -407,11 +410,18 @@ impl Core {
         }
     }
 
-    /// A button was pressed; `data` is its callback data.
-    pub fn press(&self, data: &str) -> Press {
+    /// A button was pressed; `data` is its callback data, `by` who pressed it where (its
+    /// text is empty).
+    pub fn press(&self, data: &str, by: &Inbound) -> Press {
         let Ok(action) = data.parse::<Callback>() else {
             return expired();
         };
+        if let Callback::Unwatch(id) = action {
+            return match super::watches::unwatch_pressed(self, by, id) {
+                Ok(list) => Press::EditAndNotice(list, "已取消关注".into()),
+                Err(why) => Press::Notice(why),
+            };
+        }
         if let Callback::Example(i) = action {
             return match EXAMPLES.get(i) {
                 Some(q) => Press::Send(vec![self.question(q)]),

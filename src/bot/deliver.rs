@@ -44,7 +44,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use teloxide::prelude::*;
 use teloxide::types::{
-    InlineKeyboardButton, InlineKeyboardMarkup, MessageId, ParseMode, ReplyParameters,
+    CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, MessageId, ParseMode,
+    ReplyParameters,
 };
 use teloxide::{ApiError, RequestError};
 use tokio::sync::Notify;
@@ -439,7 +440,13 @@ pub(crate) fn keyboard(reply: &Reply) -> Option<InlineKeyboardMarkup> {
     (!reply.buttons.is_empty()).then(|| {
         InlineKeyboardMarkup::new(reply.buttons.iter().map(|row| {
             row.iter()
-                .map(|b| InlineKeyboardButton::callback(b.label.clone(), b.data.clone()))
+                .map(|b| match &b.copy {
+                    Some(text) => InlineKeyboardButton::copy_text_button(
+                        b.label.clone(),
+                        CopyTextButton { text: text.clone() },
+                    ),
+                    None => InlineKeyboardButton::callback(b.label.clone(), b.data.clone()),
+                })
                 .collect::<Vec<_>>()
         }))
     })

@@ -32,6 +32,7 @@ pub mod route;
 pub mod settings;
 pub mod telegram;
 mod view;
+pub mod watches;
 
 use crate::config::Paths;
 use crate::corpus::Corpus;
@@ -44,6 +45,14 @@ pub trait Library: Send + Sync {
     /// The best passages for a question, or why the index could not search (a damaged
     /// generation): never an empty answer in place of an error.
     fn ask(&self, question: &str, top: usize) -> Result<Answer, SearchFailed>;
+    /// The same, in one issue only (`YYYY-NN`). The default filters a wider answer; the
+    /// engine searches that issue alone.
+    fn ask_in(&self, question: &str, issue: &str, top: usize) -> Result<Answer, SearchFailed> {
+        let mut answer = self.ask(question, (top * 5).min(50))?;
+        answer.hits.retain(|h| h.issue == issue);
+        answer.hits.truncate(top);
+        Ok(answer)
+    }
     /// The index generation serving (its directory name under `DATA_DIR` without the
     /// `index-` prefix), where there is one on disk.
     fn generation(&self) -> Option<String> {

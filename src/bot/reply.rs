@@ -29,12 +29,21 @@ impl Reply {
 pub struct Button {
     pub label: String,
     pub data: String,
+    /// A copy-text button instead (Bot API `copy_text`): pressing it copies this text to
+    /// the reader's clipboard, with no round trip to the bot. (Absent in replies recorded
+    /// before it existed.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy: Option<String>,
 }
+
+/// Telegram copies at most this many characters.
+pub const MAX_COPY_CHARS: usize = 256;
 
 pub(crate) fn button(label: impl Into<String>, action: Callback) -> Button {
     Button {
         label: label.into(),
         data: action.to_string(),
+        copy: None,
     }
 }
 
@@ -47,6 +56,8 @@ pub enum Press {
     Send(Vec<Reply>),
     /// Only a short notice (shown as a toast by Telegram).
     Notice(String),
+    /// Replace the message and show a short notice (a vote: 谢谢反馈).
+    EditAndNotice(Reply, String),
 }
 
 /// One inline-mode result.

@@ -16,11 +16,13 @@ mod replies;
 mod schema;
 mod stats;
 mod subscribers;
+mod watches;
 
 pub use buttons::KEY_LEN;
 pub use imports::Interrupted;
 pub use outbox::{Delivery, OutboxCounts};
 pub use subscribers::ChatKind;
+pub use watches::{Watch, Watched, MAX_WATCHES};
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};

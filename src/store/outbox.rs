@@ -68,22 +68,7 @@ impl Store {
     /// Announce `issue` to every active subscriber with `notice` (Telegram HTML). Returns the
     /// number of notices queued, or `None` when the issue had already been announced.
     pub fn announce(&self, issue: &str, notice: &str) -> Result<Option<u64>> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let inserted = tx.execute(
-            "INSERT OR IGNORE INTO announced (issue, notice, at) VALUES (?1, ?2, ?3)",
-            params![issue, notice, now()],
-        )?;
-        if inserted == 0 {
-            return Ok(None);
-        }
-        let queued = tx.execute(
-            "INSERT OR IGNORE INTO outbox (chat_id, issue, state, due_ms)
-             SELECT chat_id, ?1, 'pending', 0 FROM subscribers WHERE active = 1",
-            [issue],
-        )?;
-        tx.commit()?;
-        Ok(Some(queued as u64))
+        self.announce_with(issue, notice, &[])
     }
 
     /// Up to `limit` pending notices due now, oldest first, skipping the ids in `busy`
@@ -91,7 +76,7 @@ impl Store {
     pub fn due(&self, limit: usize, busy: &[i64]) -> Result<Vec<Delivery>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT o.id, o.chat_id, o.issue, COALESCE(a.notice, ''), o.attempts
+            "SELECT o.id, o.chat_id, o.issue, COALESCE(o.text, a.notice, ''), o.attempts
              FROM outbox o JOIN announced a ON a.issue = o.issue
              WHERE o.state = 'pending' AND o.due_ms <= ?1
              ORDER BY o.due_ms, o.id
@@ -171,6 +156,8 @@ impl Store {
              WHERE chat_id = ?1 AND state = 'pending'",
             params![chat, error, now()],
         )?;
+        // Watches are the reader's own list: kept, paused until the chat writes again.
+        tx.execute("UPDATE watches SET paused = 1 WHERE chat_id = ?1", [chat])?;
         tx.commit()?;
         Ok(())
     }
@@ -192,6 +179,10 @@ impl Store {
         tx.execute(
             "UPDATE OR IGNORE outbox SET chat_id = ?2, due_ms = 0
              WHERE chat_id = ?1 AND state = 'pending'",
+            params![old, new],
+        )?;
+        tx.execute(
+            "UPDATE OR IGNORE watches SET chat_id = ?2 WHERE chat_id = ?1",
             params![old, new],
         )?;
         // Whatever could not move (the new id already had that notice) is not owed twice.

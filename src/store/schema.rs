@@ -68,6 +68,19 @@ const MIGRATIONS: &[&str] = &[
         created_at  INTEGER NOT NULL
     );
     ",
+    // Topic alerts (关注): words readers watch, and a notice text of its own for the outbox
+    // rows of watchers (NULL: the issue's common notice).
+    "
+    CREATE TABLE watches (
+        id          INTEGER PRIMARY KEY,
+        chat_id     INTEGER NOT NULL,
+        word        TEXT    NOT NULL,
+        paused      INTEGER NOT NULL DEFAULT 0,
+        added_at    INTEGER NOT NULL,
+        UNIQUE (chat_id, word)
+    );
+    ALTER TABLE outbox ADD COLUMN text TEXT;
+    ",
 ];
 
 pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {

@@ -160,7 +160,11 @@ async fn on_command(bot: Bot, msg: Message, me: Me, cmd: Command, app: Arc<App>)
     guarded(&app, Some(chat), async move {
         let text = msg.text().unwrap_or_default();
         let mut m = inbound(&msg, &me, &a.core, text);
-        if matches!(cmd, Command::Subscribe | Command::Unsubscribe) && m.kind != ChatKind::Private {
+        let changes_the_group = matches!(
+            cmd,
+            Command::Subscribe | Command::Unsubscribe | Command::Watch(_) | Command::Unwatch(_)
+        );
+        if changes_the_group && m.kind != ChatKind::Private {
             m.group_admin = match bot.get_chat_member(chat, UserId(m.user)).await {
                 Ok(member) => member.is_privileged(),
                 Err(e) => {
@@ -386,18 +390,77 @@ fn other(msg: Message, me: Me, app: Arc<App>) -> HandlerResult {
     Ok(())
 }
 
+/// Who pressed a button, and where.
+struct Presser {
+    chat: i64,
+    user: u64,
+    kind: ChatKind,
+    group_admin: bool,
+}
+
+impl Presser {
+    fn as_inbound(&self) -> Inbound<'static> {
+        Inbound {
+            chat: self.chat,
+            user: self.user,
+            kind: self.kind,
+            text: "",
+            addressed: true,
+            group_admin: self.group_admin,
+        }
+    }
+}
+
+/// The presser of a button; in a group, whether they administer it is asked of Telegram only
+/// for the buttons that change the group's settings (✖ under `/watches`).
+async fn presser(bot: &Bot, q: &CallbackQuery, data: &str) -> Presser {
+    let chat = q.message.as_ref().map(|m| m.chat());
+    let kind = match chat {
+        Some(c) if c.is_private() => ChatKind::Private,
+        Some(c) if c.is_channel() => ChatKind::Channel,
+        Some(_) => ChatKind::Group,
+        // A button under an inline-mode message: no chat of ours.
+        None => ChatKind::Private,
+    };
+    let chat_id = chat.map(|c| c.id.0).unwrap_or(q.from.id.0 as i64);
+    let changes_the_group = matches!(
+        data.parse::<crate::bot::callback::Callback>(),
+        Ok(crate::bot::callback::Callback::Unwatch(_))
+    );
+    let group_admin = if kind != ChatKind::Private && changes_the_group {
+        match bot.get_chat_member(ChatId(chat_id), q.from.id).await {
+            Ok(member) => member.is_privileged(),
+            Err(e) => {
+                tracing::warn!("getChatMember failed: {}", Token::scrub(&e, bot.token()));
+                false
+            }
+        }
+    } else {
+        false
+    };
+    Presser {
+        chat: chat_id,
+        user: q.from.id.0,
+        kind,
+        group_admin,
+    }
+}
+
 async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> HandlerResult {
     let chat = q.message.as_ref().map(|m| m.chat().id);
     let a = app.clone();
     guarded(&app, chat, async move {
         let app = a;
         let data = q.data.clone().unwrap_or_default();
-        let press = app.core.press(&data);
+        let by = presser(&bot, &q, &data).await;
+        let press = app.core.press(&data, &by.as_inbound());
         let place = q.message.as_ref().map(|m| (m.chat().id, m.id()));
         // The toast is best effort: a reader whose press went unanswered sees the spinner
         // stop by itself; the message that matters goes through the courier.
         let answered = match (&press, place) {
-            (Press::Notice(text), _) => bot.answer_callback_query(q.id.clone()).text(text).await,
+            (Press::Notice(text) | Press::EditAndNotice(_, text), _) => {
+                bot.answer_callback_query(q.id.clone()).text(text).await
+            }
             _ => bot.answer_callback_query(q.id.clone()).await,
         };
         if let Err(e) = answered {
@@ -408,7 +471,9 @@ async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> HandlerResult
         }
         match (press, place) {
             (Press::Notice(_), _) | (_, None) => {}
-            (Press::Edit(reply), Some((chat, id))) => app.courier.edit(chat, id, reply),
+            (Press::Edit(reply) | Press::EditAndNotice(reply, _), Some((chat, id))) => {
+                app.courier.edit(chat, id, reply)
+            }
             (Press::Send(replies), Some((chat, _))) => app.courier.send(chat, replies, None),
         }
         app.check_health();
