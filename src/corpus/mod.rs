@@ -9,6 +9,7 @@
 
 mod clean;
 pub mod import;
+mod layout;
 pub mod ledger;
 mod model;
 mod passages;
