@@ -12,6 +12,7 @@ pub mod import;
 mod layout;
 pub mod ledger;
 mod model;
+pub mod numeral;
 mod passages;
 pub mod structure;
 pub mod text;
