@@ -4,6 +4,7 @@
 use crate::util;
 use kuayue::corpus::import::{self, ImportError};
 use kuayue::corpus::ledger::Kind;
+use kuayue::corpus::raw::RawIssueError;
 use kuayue::corpus::structure::Structure;
 use kuayue::corpus::{self, Issue};
 use std::collections::BTreeMap;
@@ -258,9 +259,9 @@ fn bad_input_is_refused_and_writes_nothing() {
     for (name, bytes) in cases {
         let err = import::import_bytes(&bytes, &dir, false).expect_err(name);
         let expected = match name {
-            "empty" => matches!(err, ImportError::Empty),
-            "gbk" => matches!(err, ImportError::NotUtf8(_)),
-            "binary" => matches!(err, ImportError::Binary),
+            "empty" => matches!(err, ImportError::Raw(RawIssueError::Empty)),
+            "gbk" => matches!(err, ImportError::Raw(RawIssueError::NotUtf8(_))),
+            "binary" => matches!(err, ImportError::Raw(RawIssueError::Binary)),
             _ => matches!(err, ImportError::NoToc),
         };
         assert!(expected, "{name}: {err}");

@@ -6,25 +6,18 @@
 //! could not place is reported with line numbers, so an editor knows what to check.
 
 use super::layout::*;
+use super::raw::{RawIssue, RawIssueError};
 use super::structure::{anchor_of, ArticleEntry, Front, IssueSection, Structure};
 use super::text::*;
 use super::toc::{parse_identity, parse_toc, Identity, Toc, TocEntry};
 use super::{build_issue, load_issue_as, Issue, IssueMeta, RAW_FILE, STRUCTURE_FILE};
 use std::path::{Path, PathBuf};
 
-/// Raw texts larger than this are refused: an issue is about 200 KB.
-pub const MAX_RAW_BYTES: usize = 5 * 1024 * 1024;
-
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("文件是空的")]
-    Empty,
-    #[error("文件太大（{0} 字节，上限 5 MB），不像一期杂志的文字稿")]
-    TooLarge(usize),
-    #[error("这不是文本文件（含有二进制内容）")]
-    Binary,
-    #[error("文件不是 UTF-8 编码的文本（第 {0} 字节处无法解码），请先转换为 UTF-8")]
-    NotUtf8(usize),
+    /// The bytes are not a raw issue text (too large, binary, not UTF-8, empty).
+    #[error(transparent)]
+    Raw(#[from] RawIssueError),
     #[error("没有找到目录：需要至少三行“[页码]标题”形式的目录条目")]
     NoToc,
     #[error("在刊头中没有找到年份和期号（如“2019年 第3期”）")]
@@ -78,27 +71,6 @@ pub struct Report {
     pub passages: usize,
     pub replaced: bool,
     pub warnings: Vec<Warning>,
-}
-
-/// Check that bytes are a plausible raw issue text and decode them.
-pub fn decode(bytes: &[u8]) -> Result<&str, ImportError> {
-    if bytes.len() > MAX_RAW_BYTES {
-        return Err(ImportError::TooLarge(bytes.len()));
-    }
-    let bad = bytes
-        .iter()
-        .filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c)))
-        .count();
-    if bad > 0 {
-        return Err(ImportError::Binary);
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| ImportError::NotUtf8(e.valid_up_to()))?;
-    // A byte-order mark is an encoding marker some editors add, not text of the issue.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim().is_empty() {
-        return Err(ImportError::Empty);
-    }
-    Ok(text)
 }
 
 /// Read the structure of a raw issue text.
@@ -696,7 +668,7 @@ pub fn import_file(
 
 /// Import a raw text given as bytes (a file read from disk, or a document sent to the bot).
 pub fn import_bytes(bytes: &[u8], corpus_dir: &Path, replace: bool) -> Result<Report, ImportError> {
-    let raw = decode(bytes)?;
+    let raw = RawIssue::parse(bytes)?.text();
     let (structure, warnings) = analyse(raw)?;
     let id = IssueMeta::make_id(structure.issue.year, structure.issue.number);
     let label = format!("{}年第{}期", structure.issue.year, structure.issue.number);

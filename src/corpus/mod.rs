@@ -14,6 +14,7 @@ pub mod ledger;
 mod model;
 pub mod numeral;
 mod passages;
+pub mod raw;
 pub mod structure;
 pub mod text;
 pub mod toc;
