@@ -409,6 +409,33 @@ fn toc_and_dump_print_the_documented_json() {
 }
 
 #[test]
+fn an_issue_key_that_is_not_yyyy_nn_is_refused_with_a_sentence() {
+    let exe = env!("CARGO_BIN_EXE_kuayue");
+    for (args, says) in [
+        (&["toc", "2019-3"][..], "期号写作 YYYY-NN"),
+        (&["toc", "2019-13"][..], "01 到 12"),
+        (
+            &["ask", "--issue", "2019年3期", "意见"][..],
+            "期号写作 YYYY-NN",
+        ),
+    ] {
+        let out = std::process::Command::new(exe)
+            .args(args)
+            .env("CORPUS_DIR", util::corpus_dir())
+            .env("DATA_DIR", "/nonexistent/data")
+            .output()
+            .expect("run kuayue");
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("不是期号") && err.contains(says),
+            "{args:?}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
 fn a_malformed_structure_is_reported_with_file_and_line() {
     let (_tmp, dir) = util::temp_corpus();
     let toml = dir.join("2019-03").join("issue.toml");

@@ -10,7 +10,7 @@ use super::raw::{RawIssue, RawIssueError};
 use super::structure::{anchor_of, ArticleEntry, Front, IssueSection, Structure};
 use super::text::*;
 use super::toc::{parse_identity, parse_toc, Identity, Toc, TocEntry};
-use super::{build_issue, load_issue_as, Issue, IssueMeta, RAW_FILE, STRUCTURE_FILE};
+use super::{build_issue, load_issue_as, Issue, IssueId, IssueIdError, RAW_FILE, STRUCTURE_FILE};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +22,8 @@ pub enum ImportError {
     NoToc,
     #[error("在刊头中没有找到年份和期号（如“2019年 第3期”）")]
     NoIdentity,
+    #[error("刊头中的年份和期号无效：{0}")]
+    BadIdentity(IssueIdError),
     #[error("第 {0} 期（{1}）已在语料库中；如要替换，请加 --replace")]
     Exists(String, PathBuf),
     #[error("导入结果无法通过校验（第 {line} 行）：{message}")]
@@ -670,22 +672,23 @@ pub fn import_file(
 pub fn import_bytes(bytes: &[u8], corpus_dir: &Path, replace: bool) -> Result<Report, ImportError> {
     let raw = RawIssue::parse(bytes)?.text();
     let (structure, warnings) = analyse(raw)?;
-    let id = IssueMeta::make_id(structure.issue.year, structure.issue.number);
+    let id = IssueId::new(structure.issue.year, structure.issue.number)
+        .map_err(ImportError::BadIdentity)?;
     let label = format!("{}年第{}期", structure.issue.year, structure.issue.number);
-    let (issue, _) = build_issue(&id, raw, &structure)
+    let (issue, _) = build_issue(id.as_str(), raw, &structure)
         .map_err(|(line, message)| ImportError::Invalid { line, message })?;
     let toml_text = structure
         .to_toml()
         .map_err(|err| ImportError::Serialize { err })?;
 
-    let target = corpus_dir.join(&id);
+    let target = corpus_dir.join(id.as_str());
     let exists = target.exists();
     if exists && !replace {
         return Err(ImportError::Exists(label, target));
     }
-    install(corpus_dir, &id, raw, &toml_text, &issue)?;
+    install(corpus_dir, id.as_str(), raw, &toml_text, &issue)?;
     Ok(Report {
-        issue_id: id,
+        issue_id: id.into(),
         label,
         dir: target,
         articles: issue.articles.len(),
@@ -859,6 +862,21 @@ mod tests {
         assert!(matches!(err, ImportError::Changed { .. }), "{err:?}");
         assert!(!corpus.join("2019-03").exists());
         assert_eq!(snapshot(&corpus), Vec::new());
+    }
+
+    #[test]
+    fn an_issue_numbered_past_twelve_is_refused() {
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sample-2019-04.txt");
+        let text = std::fs::read_to_string(sample).expect("sample");
+        let thirteenth = text.replace("第4期", "第13期");
+        assert_ne!(thirteenth, text);
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let corpus = tmp.path().join("corpus");
+
+        let err = import_bytes(thirteenth.as_bytes(), &corpus, false).expect_err("refused");
+        assert!(matches!(err, ImportError::BadIdentity(_)), "{err:?}");
+        assert!(err.to_string().contains("2019-13"), "{err}");
+        assert!(!corpus.exists());
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 mod clean;
 pub mod import;
+mod issue_id;
 mod layout;
 pub mod ledger;
 mod model;
@@ -19,6 +20,7 @@ pub mod structure;
 pub mod text;
 pub mod toc;
 
+pub use issue_id::{IssueId, IssueIdError};
 pub use model::*;
 
 use ledger::{Kind, Ledger};
