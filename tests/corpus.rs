@@ -4,6 +4,7 @@
 use crate::util;
 use kuayue::corpus::import::{self, ImportError};
 use kuayue::corpus::ledger::Kind;
+use kuayue::corpus::raw::RawIssueError;
 use kuayue::corpus::structure::Structure;
 use kuayue::corpus::{self, Issue};
 use std::collections::BTreeMap;
@@ -258,9 +259,9 @@ fn bad_input_is_refused_and_writes_nothing() {
     for (name, bytes) in cases {
         let err = import::import_bytes(&bytes, &dir, false).expect_err(name);
         let expected = match name {
-            "empty" => matches!(err, ImportError::Empty),
-            "gbk" => matches!(err, ImportError::NotUtf8(_)),
-            "binary" => matches!(err, ImportError::Binary),
+            "empty" => matches!(err, ImportError::Raw(RawIssueError::Empty)),
+            "gbk" => matches!(err, ImportError::Raw(RawIssueError::NotUtf8(_))),
+            "binary" => matches!(err, ImportError::Raw(RawIssueError::Binary)),
             _ => matches!(err, ImportError::NoToc),
         };
         assert!(expected, "{name}: {err}");
@@ -411,6 +412,33 @@ fn toc_and_dump_print_the_documented_json() {
         .expect("run");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("CORPUS_DIR"));
+}
+
+#[test]
+fn an_issue_key_that_is_not_yyyy_nn_is_refused_with_a_sentence() {
+    let exe = env!("CARGO_BIN_EXE_kuayue");
+    for (args, says) in [
+        (&["toc", "2019-3"][..], "期号写作 YYYY-NN"),
+        (&["toc", "2019-13"][..], "01 到 12"),
+        (
+            &["ask", "--issue", "2019年3期", "意见"][..],
+            "期号写作 YYYY-NN",
+        ),
+    ] {
+        let out = std::process::Command::new(exe)
+            .args(args)
+            .env("CORPUS_DIR", util::corpus_dir())
+            .env("DATA_DIR", "/nonexistent/data")
+            .output()
+            .expect("run kuayue");
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("不是期号") && err.contains(says),
+            "{args:?}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
 }
 
 #[test]

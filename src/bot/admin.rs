@@ -8,13 +8,14 @@
 use super::core::{self, Core};
 use super::{Backend, Imported};
 use crate::config::Paths;
+use crate::corpus::raw::{RawIssue, RawIssueError, MAX_RAW_BYTES};
 use crate::render::html::escape;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::sync::Notify;
 
-/// Largest raw text an admin may send.
-pub const MAX_IMPORT_BYTES: u64 = 5 * 1024 * 1024;
+/// Largest raw text an admin may send: the importer's limit.
+pub const MAX_IMPORT_BYTES: u64 = MAX_RAW_BYTES as u64;
 
 /// Runs the admin operations and holds the "one at a time" flag.
 pub struct Admin {
@@ -223,29 +224,32 @@ fn brief(text: &str) -> String {
 /// document, and [`check_raw`] again of what it got.
 pub fn check_size(bytes: u64) -> Result<(), String> {
     if bytes > MAX_IMPORT_BYTES {
-        return Err(format!(
-            "❌ 文件太大（{:.1} MB），上限 {} MB。",
-            bytes as f64 / 1_048_576.0,
-            MAX_IMPORT_BYTES / 1_048_576
-        ));
+        return Err(too_large(bytes));
     }
     Ok(())
 }
 
-/// A raw text the importer may read: at most 5 MB, UTF-8, not empty. (The importer checks
-/// again, and for a table of contents; checking here gives the admin the bot's wording.)
+fn too_large(bytes: u64) -> String {
+    format!(
+        "❌ 文件太大（{:.1} MB），上限 {} MB。",
+        bytes as f64 / 1_048_576.0,
+        MAX_IMPORT_BYTES / 1_048_576
+    )
+}
+
+/// A raw text the importer may read: the importer's own check ([`RawIssue::parse`]: at most
+/// 5 MB, no binary content, UTF-8, not empty), worded for the admin. (The importer checks
+/// again, and for a table of contents.)
 pub fn check_raw(bytes: &[u8]) -> Result<(), String> {
-    check_size(bytes.len() as u64)?;
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        format!(
-            "❌ 文件不是 UTF-8 编码（第 {} 字节起无法解码）。请另存为 UTF-8 文本再发。",
-            e.valid_up_to()
-        )
-    })?;
-    if text.trim().is_empty() {
-        return Err("❌ 文件是空的。".into());
-    }
-    Ok(())
+    RawIssue::parse(bytes).map(|_| ()).map_err(|e| match e {
+        RawIssueError::TooLarge(n) => too_large(n as u64),
+        RawIssueError::NotUtf8(at) => {
+            format!("❌ 文件不是 UTF-8 编码（第 {at} 字节起无法解码）。请另存为 UTF-8 文本再发。")
+        }
+        RawIssueError::Empty => "❌ 文件是空的。".into(),
+        // Worded as when the importer refused such a file after this check.
+        RawIssueError::Binary => format!("❌ 导入失败，语料未改动。\n{e}"),
+    })
 }
 
 #[cfg(test)]
@@ -326,6 +330,10 @@ mod tests {
         assert!(err.contains("UTF-8"), "{err}");
         let err = admin.import(&slot, b"  \n", &mut |_| {}).unwrap_err();
         assert!(err.contains("空"), "{err}");
+        let err = admin
+            .import(&slot, b"\x7fELF\x00", &mut |_| {})
+            .unwrap_err();
+        assert!(err.contains("二进制"), "{err}");
         let err = admin
             .import(&slot, "杂志".as_bytes(), &mut |_| {})
             .unwrap_err();

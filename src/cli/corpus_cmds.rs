@@ -1,7 +1,7 @@
 //! `toc`, `dump`, `import`: the corpus as an editor sees it.
 
 use crate::config::Paths;
-use crate::corpus::{self, import, Corpus, Issue};
+use crate::corpus::{self, import, Corpus, Issue, IssueId};
 use crate::render::json::toc_json;
 use crate::render::toc::Toc;
 use anyhow::{bail, Context};
@@ -9,7 +9,7 @@ use serde_json::json;
 use std::io::Write;
 use std::path::Path;
 
-pub fn toc(paths: &Paths, issue: Option<&str>, json: bool) -> anyhow::Result<()> {
+pub fn toc(paths: &Paths, issue: Option<&IssueId>, json: bool) -> anyhow::Result<()> {
     let corpus = corpus::load_dir(&paths.corpus_dir)?;
     let issues: Vec<&Issue> = match issue {
         Some(id) => vec![find_issue(&corpus, id)?],
@@ -29,8 +29,8 @@ pub fn toc(paths: &Paths, issue: Option<&str>, json: bool) -> anyhow::Result<()>
     Ok(())
 }
 
-fn find_issue<'a>(corpus: &'a Corpus, id: &str) -> anyhow::Result<&'a Issue> {
-    match corpus.issue(id) {
+fn find_issue<'a>(corpus: &'a Corpus, id: &IssueId) -> anyhow::Result<&'a Issue> {
+    match corpus.issue(id.as_str()) {
         Some(i) => Ok(i),
         None => {
             let known: Vec<&str> = corpus.issues.iter().map(|i| i.meta.id.as_str()).collect();

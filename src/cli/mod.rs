@@ -9,6 +9,7 @@ mod corpus_cmds;
 mod search_cmds;
 
 use crate::config::Paths;
+use crate::corpus::IssueId;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -37,7 +38,7 @@ pub enum Command {
         json: bool,
         /// Search only this issue (YYYY-NN, e.g. 2019-03).
         #[arg(long, value_name = "YYYY-NN")]
-        issue: Option<String>,
+        issue: Option<IssueId>,
     },
     /// Build (or rebuild) the index from the corpus and say what was indexed.
     Index,
@@ -62,7 +63,7 @@ pub enum Command {
     },
     /// Print an issue's table of contents (the newest, or the one given as YYYY-NN).
     Toc {
-        issue: Option<String>,
+        issue: Option<IssueId>,
         #[arg(long)]
         json: bool,
     },
@@ -94,7 +95,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             top,
             json,
             issue,
-        } => search_cmds::ask(&paths, &question, top, json, issue.as_deref()),
+        } => search_cmds::ask(&paths, &question, top, json, issue.as_ref()),
         Command::Index => search_cmds::index(&paths),
         Command::Eval { file, json } => search_cmds::eval(&paths, &file, json),
         Command::Bench {
@@ -102,7 +103,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             issues,
             questions,
         } => search_cmds::bench(&paths, rounds, issues, questions.as_deref()),
-        Command::Toc { issue, json } => corpus_cmds::toc(&paths, issue.as_deref(), json),
+        Command::Toc { issue, json } => corpus_cmds::toc(&paths, issue.as_ref(), json),
         Command::Dump { json } => corpus_cmds::dump(&paths, json),
         Command::Import { raw, replace } => corpus_cmds::import(&paths, &raw, replace),
         Command::Bot => bot_cmds::bot(),

@@ -1,6 +1,7 @@
 //! `ask`, `index`, `eval`, `bench`: the search core from the command line.
 
 use crate::config::Paths;
+use crate::corpus::IssueId;
 use crate::render::{json, text};
 use crate::search::eval;
 use crate::search::{AskOptions, Engine};
@@ -22,11 +23,11 @@ pub fn ask(
     question: &[String],
     top: usize,
     as_json: bool,
-    issue: Option<&str>,
+    issue: Option<&IssueId>,
 ) -> anyhow::Result<()> {
     let engine = open(paths)?;
     if let Some(id) = issue {
-        if engine.corpus().issue(id).is_none() {
+        if engine.corpus().issue(id.as_str()).is_none() {
             let held: Vec<&str> = engine
                 .corpus()
                 .issues
@@ -38,7 +39,7 @@ pub fn ask(
     }
     let opts = AskOptions {
         top: top.max(1),
-        issue: issue.map(str::to_string),
+        issue: issue.map(IssueId::to_string),
     };
     let stdout = std::io::stdout();
     let style = if stdout.is_terminal() {

@@ -5,32 +5,25 @@
 //! without a table-of-contents line, and writes `raw.txt` (verbatim) and `issue.toml`. What it
 //! could not place is reported with line numbers, so an editor knows what to check.
 
+use super::layout::*;
+use super::raw::{RawIssue, RawIssueError};
 use super::structure::{anchor_of, ArticleEntry, Front, IssueSection, Structure};
 use super::text::*;
-use super::toc::{parse_identity, parse_toc, TocEntry};
-use super::{build_issue, load_issue_as, Issue, IssueMeta, RAW_FILE, STRUCTURE_FILE};
+use super::toc::{parse_identity, parse_toc, Identity, Toc, TocEntry};
+use super::{build_issue, load_issue_as, Issue, IssueId, IssueIdError, RAW_FILE, STRUCTURE_FILE};
 use std::path::{Path, PathBuf};
-
-/// Raw texts larger than this are refused: an issue is about 200 KB.
-pub const MAX_RAW_BYTES: usize = 5 * 1024 * 1024;
-
-/// Titles at least this similar (bigram Dice) are taken to be the same title.
-const TITLE_MATCH: f64 = 0.75;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("文件是空的")]
-    Empty,
-    #[error("文件太大（{0} 字节，上限 5 MB），不像一期杂志的文字稿")]
-    TooLarge(usize),
-    #[error("这不是文本文件（含有二进制内容）")]
-    Binary,
-    #[error("文件不是 UTF-8 编码的文本（第 {0} 字节处无法解码），请先转换为 UTF-8")]
-    NotUtf8(usize),
+    /// The bytes are not a raw issue text (too large, binary, not UTF-8, empty).
+    #[error(transparent)]
+    Raw(#[from] RawIssueError),
     #[error("没有找到目录：需要至少三行“[页码]标题”形式的目录条目")]
     NoToc,
     #[error("在刊头中没有找到年份和期号（如“2019年 第3期”）")]
     NoIdentity,
+    #[error("刊头中的年份和期号无效：{0}")]
+    BadIdentity(IssueIdError),
     #[error("第 {0} 期（{1}）已在语料库中；如要替换，请加 --replace")]
     Exists(String, PathBuf),
     #[error("导入结果无法通过校验（第 {line} 行）：{message}")]
@@ -82,71 +75,113 @@ pub struct Report {
     pub warnings: Vec<Warning>,
 }
 
-/// Check that bytes are a plausible raw issue text and decode them.
-pub fn decode(bytes: &[u8]) -> Result<&str, ImportError> {
-    if bytes.len() > MAX_RAW_BYTES {
-        return Err(ImportError::TooLarge(bytes.len()));
-    }
-    let bad = bytes
-        .iter()
-        .filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c)))
-        .count();
-    if bad > 0 {
-        return Err(ImportError::Binary);
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| ImportError::NotUtf8(e.valid_up_to()))?;
-    // A byte-order mark is an encoding marker some editors add, not text of the issue.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim().is_empty() {
-        return Err(ImportError::Empty);
-    }
-    Ok(text)
-}
-
 /// Read the structure of a raw issue text.
+///
+/// The stages, each with its own result: the front matter (masthead, table of contents,
+/// imprint) and the issue's identity; the body lines and their running headers; where each
+/// table-of-contents entry starts in the body; the items printed without an entry; and the
+/// pages each article runs over.
 pub fn analyse(raw: &str) -> Result<(Structure, Vec<Warning>), ImportError> {
     let lines: Vec<&str> = raw.split('\n').collect();
     let toc = parse_toc(&lines).ok_or(ImportError::NoToc)?;
     let mut warnings = Vec::new();
+    let front = FrontMatter::read(&lines, &toc, &mut warnings)?;
+    let body = Body::new(&lines, &front, &toc.entries);
+    let order = PageOrder::of(&toc.entries);
 
-    // Masthead before the table of contents: the magazine's name, slogans with it, the issue
-    // identity; it stops at the first line that is none of these (an article's last line).
-    let mut front_first = toc.first_line;
-    let mut n = toc.first_line - 1;
-    while n >= 1 {
-        let t = lines[n - 1].trim();
-        if !t.is_empty() {
-            if !is_masthead_line(t) {
-                break;
-            }
-            front_first = n;
-        }
-        n -= 1;
-    }
-    let masthead: Vec<&str> = lines[front_first - 1..toc.first_line - 1].to_vec();
-    let after: Vec<&str> = lines[toc.last_line..lines.len().min(toc.last_line + 60)].to_vec();
-    let identity = parse_identity(&masthead)
-        .or_else(|| parse_identity(&after))
-        .ok_or(ImportError::NoIdentity)?;
-    let date = identity.date.clone().unwrap_or_else(|| {
-        warnings.push(Warning {
-            line: front_first,
-            message: "刊头中没有印刷日期，暂记为当月1日，请核对".into(),
+    let mut placed = place_titles(&body, &order);
+    place_missing(&body, &mut placed, &mut warnings);
+    let unlisted = find_unlisted(&body, &placed, &mut warnings);
+    warn_unplaced(&placed, &mut warnings);
+    let last_page = order.last_page();
+    let articles = paginate(&body, &order, &placed, &unlisted, last_page);
+
+    let structure = Structure {
+        issue: IssueSection {
+            magazine: super::MAGAZINE.to_string(),
+            year: front.identity.year,
+            number: front.identity.number,
+            total: front.identity.total,
+            date: front.date,
+            last_page,
+        },
+        front: Front {
+            lines: [front.first, front.last],
+            toc: [toc.first_line, toc.last_line],
+            running_headers: body.running_headers,
+        },
+        articles,
+    };
+    Ok((structure, warnings))
+}
+
+/// The front matter around the table of contents, and the issue's identity printed in it.
+struct FrontMatter {
+    /// First and last raw line (1-based, inclusive) of the block.
+    first: usize,
+    last: usize,
+    identity: Identity,
+    /// The printing date, `YYYY-MM-DD` (the first of the month when none is printed).
+    date: String,
+}
+
+impl FrontMatter {
+    fn read(lines: &[&str], toc: &Toc, warnings: &mut Vec<Warning>) -> Result<Self, ImportError> {
+        let first = masthead_start(lines, toc);
+        let masthead = &lines[first - 1..toc.first_line - 1];
+        let after_end = lines.len().min(toc.last_line + IDENTITY_LOOKAHEAD_LINES);
+        let after = &lines[toc.last_line..after_end];
+        let identity = parse_identity(masthead)
+            .or_else(|| parse_identity(after))
+            .ok_or(ImportError::NoIdentity)?;
+        let date = identity.date.clone().unwrap_or_else(|| {
+            warnings.push(Warning {
+                line: first,
+                message: "刊头中没有印刷日期，暂记为当月1日，请核对".into(),
+            });
+            format!("{:04}-{:02}-01", identity.year, identity.number.min(12))
         });
-        format!("{:04}-{:02}-01", identity.year, identity.number.min(12))
-    });
+        Ok(FrontMatter {
+            first,
+            last: imprint_end(lines, toc),
+            identity,
+            date,
+        })
+    }
+}
 
-    // Imprint after the table of contents: `key：value` lines, the values listed under a
-    // `key：` line, slogans with the magazine's name.
-    let mut front_last = toc.last_line;
+/// The first line of the masthead before the table of contents: the magazine's name, slogans
+/// with it, the issue identity; it stops at the first line that is none of these (an
+/// article's last line).
+fn masthead_start(lines: &[&str], toc: &Toc) -> usize {
+    let mut first = toc.first_line;
+    for n in (1..toc.first_line).rev() {
+        let t = lines[n - 1].trim();
+        if t.is_empty() {
+            continue;
+        }
+        if !is_masthead_line(t) {
+            break;
+        }
+        first = n;
+    }
+    first
+}
+
+/// The last line of the imprint after the table of contents: `key：value` lines, the values
+/// listed under a `key：` line, slogans with the magazine's name.
+fn imprint_end(lines: &[&str], toc: &Toc) -> usize {
+    let mut last = toc.last_line;
     let mut listing = false;
     for (i, l) in lines.iter().enumerate().skip(toc.last_line) {
         let t = l.trim();
         if t.is_empty() {
             continue;
         }
-        let key_value = t.contains('：') && char_len(t) <= 60 && !has_inner_sentence_end(t);
-        let listed = listing && char_len(t) <= 24 && !ends_sentence(t);
+        let key_value = t.contains('：')
+            && char_len(t) <= IMPRINT_KEY_VALUE_MAX_CHARS
+            && !has_inner_sentence_end(t);
+        let listed = listing && char_len(t) <= IMPRINT_LISTED_MAX_CHARS && !ends_sentence(t);
         let a_title = toc
             .entries
             .iter()
@@ -155,80 +190,126 @@ pub fn analyse(raw: &str) -> Result<(Structure, Vec<Warning>), ImportError> {
             break;
         }
         listing = t.ends_with('：') || (listing && !key_value);
-        front_last = i + 1;
+        last = i + 1;
+    }
+    last
+}
+
+/// The body of the issue: its raw lines, the non-blank ones outside the front matter in
+/// reading order (before the front matter, then after it), and the running headers among them.
+struct Body<'a> {
+    lines: &'a [&'a str],
+    /// Raw line numbers (1-based) of the body's non-blank lines, in reading order.
+    order: Vec<usize>,
+    running_headers: Vec<String>,
+}
+
+impl<'a> Body<'a> {
+    fn new(lines: &'a [&'a str], front: &FrontMatter, toc: &[TocEntry]) -> Self {
+        let order: Vec<usize> = (1..front.first)
+            .chain(front.last + 1..=lines.len())
+            .filter(|&n| !lines[n - 1].trim().is_empty())
+            .collect();
+        let running_headers = find_running_headers(lines, &order, toc);
+        Body {
+            lines,
+            order,
+            running_headers,
+        }
     }
 
-    // Body lines in reading order: before the front matter, then after it.
-    let body: Vec<usize> = (1..front_first)
-        .chain(front_last + 1..=lines.len())
-        .filter(|&n| !lines[n - 1].trim().is_empty())
-        .collect();
+    /// Raw line `n`, trimmed.
+    fn text(&self, n: usize) -> &'a str {
+        self.lines[n - 1].trim()
+    }
 
-    let mut numbered: Vec<&TocEntry> = toc.entries.iter().filter(|e| e.page.is_some()).collect();
-    numbered.sort_by_key(|e| e.page);
-    let covers: Vec<&TocEntry> = toc.entries.iter().filter(|e| e.cover.is_some()).collect();
-    let max_page = numbered.iter().filter_map(|e| e.page).max().unwrap_or(1);
-    let last_page = max_page.div_ceil(4) * 4;
+    /// Whether raw line `n` is a running header.
+    fn is_header(&self, n: usize) -> bool {
+        let t = self.text(n);
+        self.running_headers.iter().any(|h| h == t)
+    }
+}
 
-    let running_headers = find_running_headers(&lines, &body, &toc.entries);
-    let is_header = |n: usize| running_headers.iter().any(|h| h == lines[n - 1].trim());
+/// The table of contents in the order titles are looked for in the body: the numbered
+/// entries by page, then the cover items.
+struct PageOrder<'t> {
+    numbered: Vec<&'t TocEntry>,
+    covers: Vec<&'t TocEntry>,
+}
 
-    // Find printed titles, in page order, each after the previous one.
+impl<'t> PageOrder<'t> {
+    fn of(entries: &'t [TocEntry]) -> Self {
+        let mut numbered: Vec<&TocEntry> = entries.iter().filter(|e| e.page.is_some()).collect();
+        numbered.sort_by_key(|e| e.page);
+        let covers = entries.iter().filter(|e| e.cover.is_some()).collect();
+        PageOrder { numbered, covers }
+    }
+
+    fn entries(&self) -> impl Iterator<Item = &'t TocEntry> + '_ {
+        self.numbered.iter().chain(self.covers.iter()).copied()
+    }
+
+    /// The issue's last page: the table of contents' last page, rounded up to a whole sheet.
+    fn last_page(&self) -> u32 {
+        let max_page = self
+            .numbered
+            .iter()
+            .filter_map(|e| e.page)
+            .max()
+            .unwrap_or(1);
+        max_page.div_ceil(PAGES_PER_SHEET) * PAGES_PER_SHEET
+    }
+}
+
+/// Find the printed titles, in page order, each after the previous one; then the titles
+/// printed spaced out inside the body.
+fn place_titles(body: &Body, order: &PageOrder) -> Vec<Placed> {
     let mut placed: Vec<Placed> = Vec::new();
-    let mut cursor = 0; // index into body
-    for e in numbered.iter().chain(covers.iter()) {
+    let mut cursor = 0; // index into body.order
+    for e in order.entries() {
         let mut p = Placed::new(e);
         let used: Vec<usize> = placed.iter().filter_map(|p| p.start).collect();
-        let found = find_title(&lines, &body, cursor, e, &is_header, &used).or_else(|| {
+        let found = find_title(body, cursor, e, &used).or_else(|| {
             // Cover captions may be printed anywhere: before the body as well as after it.
-            e.cover
-                .as_ref()
-                .and_then(|_| find_title(&lines, &body, 0, e, &is_header, &used))
+            e.cover.as_ref().and_then(|_| find_title(body, 0, e, &used))
         });
         if let Some((k, title)) = found {
-            p.start = Some(body[k]);
-            p.title_printed = true;
-            p.title = title;
-            let printed = lines[body[k] - 1].trim();
-            if title_key(printed) != title_key(&p.title) {
-                p.body_title = Some(printed.to_string());
-            }
+            p.set_printed_title(body, body.order[k], title);
             if e.cover.is_none() {
                 cursor = k + 1;
             }
         }
         placed.push(p);
     }
-
-    // Titles printed spaced out inside the body.
     for p in placed.iter_mut().filter(|p| p.start.is_none()) {
-        p.spaced_title = body.iter().copied().find(|&n| {
-            let t = lines[n - 1].trim();
-            looks_spaced(t) && title_similarity(t, &p.title) >= 0.9
+        p.spaced_title = body.order.iter().copied().find(|&n| {
+            let t = body.text(n);
+            looks_spaced(t) && title_similarity(t, &p.title) >= SPACED_TITLE_MATCH
         });
     }
+    placed
+}
 
-    place_missing(&lines, &body, &mut placed, &is_header, &mut warnings);
+/// An item printed after an article's end mark without a table-of-contents line. It shares
+/// the pages of the article before it, its owner.
+struct Unlisted {
+    /// The owner's start line.
+    owner_start: usize,
+    item: Placed,
+}
 
-    // Items printed after an article's end mark without a table-of-contents line.
+/// Items printed after an article's end mark without a table-of-contents line.
+fn find_unlisted(body: &Body, placed: &[Placed], warnings: &mut Vec<Warning>) -> Vec<Unlisted> {
     let starts: Vec<usize> = placed.iter().filter_map(|p| p.start).collect();
-    let mut extra: Vec<(usize, Placed)> = Vec::new();
-    for (k, &n) in body.iter().enumerate() {
-        if find_end_mark(lines[n - 1]).is_none() {
+    let mut unlisted = Vec::new();
+    for (k, &n) in body.order.iter().enumerate() {
+        if find_end_mark(body.lines[n - 1]).is_none() {
             continue;
         }
-        let mut next = body[k + 1..].iter().copied().filter(|&m| !is_header(m));
-        let (Some(m), follow) = (next.next(), next.next()) else {
+        let Some(m) = titled_text_after(body, k) else {
             continue;
         };
-        let t = lines[m - 1].trim();
-        let title_like = char_len(t) <= 50
-            && !ends_sentence(t)
-            && !has_inner_sentence_end(t)
-            && attribution(t).is_none()
-            && !numbered_line(t);
-        let followed_by_text = follow.is_some_and(|f| char_len(lines[f - 1].trim()) > 50);
-        if starts.contains(&m) || !title_like || !followed_by_text {
+        if starts.contains(&m) {
             continue;
         }
         let Some(owner) = placed
@@ -238,6 +319,7 @@ pub fn analyse(raw: &str) -> Result<(Structure, Vec<Warning>), ImportError> {
         else {
             continue;
         };
+        let t = body.text(m);
         let mut item = Placed::new_extra(t, owner);
         item.start = Some(m);
         item.title_printed = true;
@@ -248,60 +330,79 @@ pub fn analyse(raw: &str) -> Result<(Structure, Vec<Warning>), ImportError> {
                 owner.title
             ),
         });
-        extra.push((owner.start.unwrap_or(0), item));
+        unlisted.push(Unlisted {
+            owner_start: owner.start.unwrap_or(0),
+            item,
+        });
     }
+    unlisted
+}
 
-    for p in &placed {
-        if p.start.is_none() {
-            warnings.push(Warning {
-                line: p.toc_line,
-                message: format!(
-                    "目录中的《{}》在正文中找不到，只保留目录信息，请核对",
-                    p.title
-                ),
-            });
-        }
+/// The line after body line `k` (running headers skipped), when it looks like a title and
+/// running text follows it.
+fn titled_text_after(body: &Body, k: usize) -> Option<usize> {
+    let mut next = body.order[k + 1..]
+        .iter()
+        .copied()
+        .filter(|&m| !body.is_header(m));
+    let (Some(m), follow) = (next.next(), next.next()) else {
+        return None;
+    };
+    let t = body.text(m);
+    let title_like = char_len(t) <= UNLISTED_TITLE_MAX_CHARS
+        && !ends_sentence(t)
+        && !has_inner_sentence_end(t)
+        && attribution(t).is_none()
+        && !numbered_line(t);
+    let followed_by_text =
+        follow.is_some_and(|f| char_len(body.text(f)) > UNLISTED_TITLE_MAX_CHARS);
+    (title_like && followed_by_text).then_some(m)
+}
+
+/// Warn of the entries that were not found in the body at all.
+fn warn_unplaced(placed: &[Placed], warnings: &mut Vec<Warning>) {
+    for p in placed.iter().filter(|p| p.start.is_none()) {
+        warnings.push(Warning {
+            line: p.toc_line,
+            message: format!(
+                "目录中的《{}》在正文中找不到，只保留目录信息，请核对",
+                p.title
+            ),
+        });
     }
+}
 
-    // Pages: each article runs to the page before the next article in page order (its own
-    // page when the next one starts on the same page); the last one to the last page.
+/// The articles with their pages: each article runs to the page before the next article in
+/// page order (its own page when the next one starts on the same page), the last one to the
+/// last page; an unlisted item takes its owner's pages; cover items have none.
+fn paginate(
+    body: &Body,
+    order: &PageOrder,
+    placed: &[Placed],
+    unlisted: &[Unlisted],
+    last_page: u32,
+) -> Vec<ArticleEntry> {
     let mut articles = Vec::new();
     for (i, (p, page)) in placed
         .iter()
         .filter_map(|p| p.page.map(|page| (p, page)))
         .enumerate()
     {
-        let next = numbered
+        let next = order
+            .numbered
             .get(i + 1)
             .and_then(|e| e.page)
             .map_or(last_page, |q| q.saturating_sub(1));
         let pages = [page, next.max(page)];
-        articles.push(p.entry(&lines, Some(pages)));
-        for (_, item) in extra.iter().filter(|(owner, _)| Some(*owner) == p.start) {
-            articles.push(item.entry(&lines, Some(pages)));
+        articles.push(p.entry(body.lines, Some(pages)));
+        for u in unlisted.iter().filter(|u| Some(u.owner_start) == p.start) {
+            articles.push(u.item.entry(body.lines, Some(pages)));
         }
     }
     for p in placed.iter().filter(|p| p.cover.is_some()) {
-        articles.push(p.entry(&lines, None));
+        articles.push(p.entry(body.lines, None));
     }
-
-    let structure = Structure {
-        issue: IssueSection {
-            magazine: super::MAGAZINE.to_string(),
-            year: identity.year,
-            number: identity.number,
-            total: identity.total,
-            date,
-            last_page,
-        },
-        front: Front {
-            lines: [front_first, front_last],
-            toc: [toc.first_line, toc.last_line],
-            running_headers,
-        },
-        articles,
-    };
-    Ok((structure, warnings))
+    articles
 }
 
 /// A table-of-contents entry while it is being placed in the body.
@@ -350,6 +451,18 @@ impl Placed {
         }
     }
 
+    /// The entry starts at raw line `n`, where `title` is printed; the printed line is kept
+    /// as the body title when it reads differently.
+    fn set_printed_title(&mut self, body: &Body, n: usize, title: String) {
+        self.start = Some(n);
+        self.title_printed = true;
+        self.title = title;
+        let printed = body.text(n);
+        if title_key(printed) != title_key(&self.title) {
+            self.body_title = Some(printed.to_string());
+        }
+    }
+
     fn entry(&self, lines: &[&str], pages: Option<[u32; 2]>) -> ArticleEntry {
         ArticleEntry {
             title: self.title.clone(),
@@ -376,22 +489,16 @@ fn numbered_line(t: &str) -> bool {
 fn is_masthead_line(t: &str) -> bool {
     let identity = t.chars().any(|c| c.is_ascii_digit())
         && ["年", "期", "编印"].iter().any(|w| t.contains(w))
-        && char_len(t) <= 16;
-    t.contains(super::MAGAZINE) && char_len(t) <= 16
-        || (t.is_ascii() && char_len(t) <= 24 && !t.contains('.'))
+        && char_len(t) <= MASTHEAD_LINE_MAX_CHARS;
+    t.contains(super::MAGAZINE) && char_len(t) <= MASTHEAD_LINE_MAX_CHARS
+        || (t.is_ascii() && char_len(t) <= MASTHEAD_ASCII_MAX_CHARS && !t.contains('.'))
         || identity
 }
 
-/// The first title-like body line after `from` that matches the entry's title (alone, or
-/// with the table-of-contents line it wraps onto). Returns the body index and the title.
-fn find_title(
-    lines: &[&str],
-    body: &[usize],
-    from: usize,
-    e: &TocEntry,
-    is_header: &dyn Fn(usize) -> bool,
-    used: &[usize],
-) -> Option<(usize, String)> {
+/// The first title-like body line at or after body index `from` that matches the entry's
+/// title (alone, or with the table-of-contents line it wraps onto). Returns the body index
+/// and the title.
+fn find_title(body: &Body, from: usize, e: &TocEntry, used: &[usize]) -> Option<(usize, String)> {
     let mut variants = vec![e.title.clone()];
     if let Some(m) = e.more.first() {
         variants.push(format!("{}{}", e.title, m));
@@ -405,29 +512,30 @@ fn find_title(
             .map(|(_, v)| v.clone())
     };
     let title_like = |n: usize| {
-        let t = lines[n - 1].trim();
-        let running_text = char_len(t) > 80 || (has_inner_sentence_end(t) && char_len(t) > 40);
-        !(is_header(n) || running_text || looks_spaced(t) || used.contains(&n))
+        let t = body.text(n);
+        let running_text = char_len(t) > TITLE_MAX_CHARS
+            || (has_inner_sentence_end(t) && char_len(t) > TITLE_WITH_SENTENCE_MAX_CHARS);
+        !(body.is_header(n) || running_text || looks_spaced(t) || used.contains(&n))
     };
-    for (k, &n) in body.iter().enumerate().skip(from) {
+    for (k, &n) in body.order.iter().enumerate().skip(from) {
         if !title_like(n) {
             continue;
         }
-        let t = lines[n - 1].trim();
+        let t = body.text(n);
         if let Some(v) = matching(t) {
             return Some((k, v));
         }
         // A title printed on two lines.
-        if let Some(&m) = body.get(k + 1).filter(|&&m| m == n + 2 || m == n + 1) {
-            let second = lines[m - 1].trim();
+        if let Some(&m) = body.order.get(k + 1).filter(|&&m| m == n + 2 || m == n + 1) {
+            let second = body.text(m);
             let halves = title_like(m)
-                && char_len(t) <= 40
-                && char_len(second) <= 40
+                && char_len(t) <= TITLE_HALF_MAX_CHARS
+                && char_len(second) <= TITLE_HALF_MAX_CHARS
                 && attribution(t).is_none()
                 && matching(second).is_none();
             if let Some(v) = halves.then(|| matching(&format!("{t}{second}"))).flatten() {
                 // Both halves must be part of the title, not a line printed before it.
-                let head: String = title_key(t).chars().take(4).collect();
+                let head: String = title_key(t).chars().take(TITLE_HEAD_CHARS).collect();
                 if title_key(&v).contains(&head) {
                     return Some((k, v));
                 }
@@ -439,13 +547,7 @@ fn find_title(
 
 /// Place articles whose title is not printed: between the articles placed around them, at
 /// the strongest article boundaries (after an end mark or attribution; after a page gap).
-fn place_missing(
-    lines: &[&str],
-    body: &[usize],
-    placed: &mut [Placed],
-    is_header: &dyn Fn(usize) -> bool,
-    warnings: &mut Vec<Warning>,
-) {
+fn place_missing(body: &Body, placed: &mut [Placed], warnings: &mut Vec<Warning>) {
     let mut i = 0;
     while i < placed.len() {
         if placed[i].start.is_some() || placed[i].page.is_none() {
@@ -460,29 +562,7 @@ fn place_missing(
             .iter()
             .find_map(|p| p.start)
             .unwrap_or(usize::MAX);
-        let mut candidates: Vec<(u8, usize)> = Vec::new();
-        for (k, &n) in body.iter().enumerate() {
-            if n <= lo || n >= hi || is_header(n) || k == 0 {
-                continue;
-            }
-            let t = lines[n - 1].trim();
-            if attribution(t).is_some() || char_len(t) < 20 {
-                continue;
-            }
-            let prev = body[..k].iter().rev().copied().find(|&m| !is_header(m));
-            let Some(prev) = prev else { continue };
-            let pt = lines[prev - 1].trim();
-            let gap = n - prev - 1;
-            let ended = find_end_mark(pt).is_some() || attribution(pt).is_some();
-            let score = match (ended, gap >= 4) {
-                (true, _) => 3,
-                (false, true) => 2,
-                _ => 0,
-            };
-            if score > 0 {
-                candidates.push((score, n));
-            }
-        }
+        let mut candidates = boundaries_between(body, lo, hi);
         candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         let need = run_end - i;
         let mut chosen: Vec<usize> = candidates.iter().take(need).map(|c| c.1).collect();
@@ -506,12 +586,46 @@ fn place_missing(
     }
 }
 
+/// Body lines strictly between raw lines `lo` and `hi` where an untitled article could
+/// start, with the strength of the boundary before them: 3 after an end mark or an
+/// attribution, 2 after a page gap.
+fn boundaries_between(body: &Body, lo: usize, hi: usize) -> Vec<(u8, usize)> {
+    let mut candidates: Vec<(u8, usize)> = Vec::new();
+    for (k, &n) in body.order.iter().enumerate() {
+        if n <= lo || n >= hi || body.is_header(n) || k == 0 {
+            continue;
+        }
+        let t = body.text(n);
+        if attribution(t).is_some() || char_len(t) < UNTITLED_START_MIN_CHARS {
+            continue;
+        }
+        let prev = body.order[..k]
+            .iter()
+            .rev()
+            .copied()
+            .find(|&m| !body.is_header(m));
+        let Some(prev) = prev else { continue };
+        let pt = body.text(prev);
+        let gap = n - prev - 1;
+        let ended = find_end_mark(pt).is_some() || attribution(pt).is_some();
+        let score = match (ended, gap >= PAGE_GAP_MIN_LINES) {
+            (true, _) => 3,
+            (false, true) => 2,
+            _ => 0,
+        };
+        if score > 0 {
+            candidates.push((score, n));
+        }
+    }
+    candidates
+}
+
 /// Short lines repeated in the body that are neither headings nor titles: page banners.
 fn find_running_headers(lines: &[&str], body: &[usize], toc: &[TocEntry]) -> Vec<String> {
     let mut seen: Vec<(String, usize)> = Vec::new();
     for &n in body {
         let t = lines[n - 1].trim();
-        if char_len(t) > 40 || numbered_line(t) || attribution(t).is_some() {
+        if char_len(t) > RUNNING_HEADER_MAX_CHARS || numbered_line(t) || attribution(t).is_some() {
             continue;
         }
         if toc.iter().any(|e| {
@@ -531,7 +645,9 @@ fn find_running_headers(lines: &[&str], body: &[usize], toc: &[TocEntry]) -> Vec
     // sub-heading that two articles happen to share is neither.
     let is_column = |t: &str| toc.iter().any(|e| title_key(&e.column) == title_key(t));
     seen.into_iter()
-        .filter(|(s, c)| *c >= 3 || (*c >= 2 && is_column(s)))
+        .filter(|(s, c)| {
+            *c >= RUNNING_HEADER_MIN_REPEATS || (*c >= COLUMN_BANNER_MIN_REPEATS && is_column(s))
+        })
         .map(|(s, _)| s)
         .collect()
 }
@@ -554,24 +670,25 @@ pub fn import_file(
 
 /// Import a raw text given as bytes (a file read from disk, or a document sent to the bot).
 pub fn import_bytes(bytes: &[u8], corpus_dir: &Path, replace: bool) -> Result<Report, ImportError> {
-    let raw = decode(bytes)?;
+    let raw = RawIssue::parse(bytes)?.text();
     let (structure, warnings) = analyse(raw)?;
-    let id = IssueMeta::make_id(structure.issue.year, structure.issue.number);
+    let id = IssueId::new(structure.issue.year, structure.issue.number)
+        .map_err(ImportError::BadIdentity)?;
     let label = format!("{}年第{}期", structure.issue.year, structure.issue.number);
-    let (issue, _) = build_issue(&id, raw, &structure)
+    let (issue, _) = build_issue(id.as_str(), raw, &structure)
         .map_err(|(line, message)| ImportError::Invalid { line, message })?;
     let toml_text = structure
         .to_toml()
         .map_err(|err| ImportError::Serialize { err })?;
 
-    let target = corpus_dir.join(&id);
+    let target = corpus_dir.join(id.as_str());
     let exists = target.exists();
     if exists && !replace {
         return Err(ImportError::Exists(label, target));
     }
-    install(corpus_dir, &id, raw, &toml_text, &issue)?;
+    install(corpus_dir, id.as_str(), raw, &toml_text, &issue)?;
     Ok(Report {
-        issue_id: id,
+        issue_id: id.into(),
         label,
         dir: target,
         articles: issue.articles.len(),
@@ -745,6 +862,21 @@ mod tests {
         assert!(matches!(err, ImportError::Changed { .. }), "{err:?}");
         assert!(!corpus.join("2019-03").exists());
         assert_eq!(snapshot(&corpus), Vec::new());
+    }
+
+    #[test]
+    fn an_issue_numbered_past_twelve_is_refused() {
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sample-2019-04.txt");
+        let text = std::fs::read_to_string(sample).expect("sample");
+        let thirteenth = text.replace("第4期", "第13期");
+        assert_ne!(thirteenth, text);
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let corpus = tmp.path().join("corpus");
+
+        let err = import_bytes(thirteenth.as_bytes(), &corpus, false).expect_err("refused");
+        assert!(matches!(err, ImportError::BadIdentity(_)), "{err:?}");
+        assert!(err.to_string().contains("2019-13"), "{err}");
+        assert!(!corpus.exists());
     }
 
     #[test]

@@ -9,18 +9,24 @@
 
 mod clean;
 pub mod import;
+mod issue_id;
+mod layout;
 pub mod ledger;
 mod model;
+pub mod numeral;
 mod passages;
+pub mod raw;
 pub mod structure;
 pub mod text;
 pub mod toc;
 
+pub use issue_id::{IssueId, IssueIdError};
 pub use model::*;
 
 use ledger::{Kind, Ledger};
+use std::ops::{Range, RangeInclusive};
 use std::path::{Path, PathBuf};
-use structure::{anchor_of, Structure};
+use structure::{anchor_of, ArticleEntry, Structure};
 
 /// File names inside an issue directory.
 pub const RAW_FILE: &str = "raw.txt";
@@ -150,13 +156,34 @@ pub(crate) fn load_issue_as(dir: &Path, id: &str) -> Result<(Issue, Ledger), Cor
 
 /// Cut, clean and split a raw text according to its structure. Errors carry a raw line
 /// number (0 when the problem is in the structure as a whole).
+///
+/// The steps: the issue's identity; the front block and what the ledger records of it; where
+/// each article starts; the raw lines each article spans; each article cleaned and split.
 pub fn build_issue(
     dir_name: &str,
     raw: &str,
     s: &Structure,
 ) -> Result<(Issue, Ledger), (usize, String)> {
     let lines: Vec<&str> = raw.split('\n').collect();
-    let n_lines = lines.len();
+    let meta = issue_meta(dir_name, s)?;
+    let front = front_block(s, lines.len())?;
+    let mut ledger = Ledger::default();
+    record_front(&lines, s, &front, &mut ledger);
+    let starts = article_starts(&lines, s, &front)?;
+    let ranges = article_ranges(&lines, s.articles.len(), &starts, &front)?;
+    let (articles, passages) = build_articles(&lines, s, &ranges, &mut ledger)?;
+    Ok((
+        Issue {
+            meta,
+            articles,
+            passages,
+        },
+        ledger,
+    ))
+}
+
+/// The issue's identity, which must match the directory it is read from (when named).
+fn issue_meta(dir_name: &str, s: &Structure) -> Result<IssueMeta, Located> {
     let meta = IssueMeta {
         id: IssueMeta::make_id(s.issue.year, s.issue.number),
         magazine: s.issue.magazine.clone(),
@@ -168,6 +195,12 @@ pub fn build_issue(
     if !dir_name.is_empty() && dir_name != meta.id {
         return Err((0, format!("目录名 {dir_name} 与期号 {} 不符", meta.id)));
     }
+    Ok(meta)
+}
+
+/// The raw lines of the front block (masthead, table of contents, imprint), checked to lie
+/// inside the raw text.
+fn front_block(s: &Structure, n_lines: usize) -> Result<RangeInclusive<usize>, Located> {
     let [front_first, front_last] = s.front.lines;
     if front_first == 0 || front_first > front_last || front_last > n_lines {
         return Err((
@@ -175,8 +208,13 @@ pub fn build_issue(
             format!("front.lines = [{front_first}, {front_last}] 超出了 raw.txt 的 {n_lines} 行"),
         ));
     }
-    let mut ledger = Ledger::default();
-    for n in front_first..=front_last {
+    Ok(front_first..=front_last)
+}
+
+/// Record the front block's lines in the ledger: the table of contents, and the masthead
+/// around it.
+fn record_front(lines: &[&str], s: &Structure, front: &RangeInclusive<usize>, ledger: &mut Ledger) {
+    for n in front.clone() {
         let r = trimmed(lines[n - 1]);
         let kind = if (s.front.toc[0]..=s.front.toc[1]).contains(&n) {
             Kind::Toc
@@ -185,12 +223,26 @@ pub fn build_issue(
         };
         ledger.add(n, r, kind);
     }
+}
 
-    // Where each article's lines end: at the next article's start or the front block.
-    let mut starts: Vec<(usize, usize)> = Vec::new();
+/// Where an article starts: its first raw line, and its index in the structure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct ArticleStart {
+    line: usize,
+    article: usize,
+}
+
+/// The start of every article that has one, in raw-line order. Each must lie in the body,
+/// begin with its anchor, and be the start of no other article.
+fn article_starts(
+    lines: &[&str],
+    s: &Structure,
+    front: &RangeInclusive<usize>,
+) -> Result<Vec<ArticleStart>, Located> {
+    let mut starts: Vec<ArticleStart> = Vec::new();
     for (i, a) in s.articles.iter().enumerate() {
         let Some(start) = a.start else { continue };
-        if start == 0 || start > n_lines || (front_first..=front_last).contains(&start) {
+        if start == 0 || start > lines.len() || front.contains(&start) {
             return Err((
                 0,
                 format!("《{}》的 start = {start} 不在正文范围内", a.title),
@@ -207,30 +259,46 @@ pub fn build_issue(
                 ),
             ));
         }
-        starts.push((start, i));
+        starts.push(ArticleStart {
+            line: start,
+            article: i,
+        });
     }
     starts.sort();
-    if let Some(w) = starts.windows(2).find(|w| w[0].0 == w[1].0) {
+    if let Some(w) = starts.windows(2).find(|w| w[0].line == w[1].line) {
         return Err((
-            w[0].0,
+            w[0].line,
             format!(
                 "issue.toml 让《{}》和《{}》从同一行开始",
-                s.articles[w[0].1].title, s.articles[w[1].1].title
+                s.articles[w[0].article].title, s.articles[w[1].article].title
             ),
         ));
     }
-    let mut ranges = vec![None; s.articles.len()];
+    Ok(starts)
+}
+
+/// The raw lines of each article (`None`: it has no text): from its start to the next
+/// article's start, or to the front block when that comes first. Every non-blank raw line
+/// must belong to an article or to the front block.
+fn article_ranges(
+    lines: &[&str],
+    n_articles: usize,
+    starts: &[ArticleStart],
+    front: &RangeInclusive<usize>,
+) -> Result<Vec<Option<Range<usize>>>, Located> {
+    let n_lines = lines.len();
+    let mut ranges = vec![None; n_articles];
     let mut covered = vec![false; n_lines + 1];
-    covered[front_first..=front_last].fill(true);
-    for (k, &(start, i)) in starts.iter().enumerate() {
-        let mut end = starts.get(k + 1).map(|x| x.0).unwrap_or(n_lines + 1);
-        if front_first > start {
-            end = end.min(front_first);
+    covered[front.clone()].fill(true);
+    for (k, start) in starts.iter().enumerate() {
+        let mut end = starts.get(k + 1).map(|x| x.line).unwrap_or(n_lines + 1);
+        if *front.start() > start.line {
+            end = end.min(*front.start());
         }
-        for c in covered.iter_mut().take(end).skip(start) {
+        for c in covered.iter_mut().take(end).skip(start.line) {
             *c = true;
         }
-        ranges[i] = Some(start..end);
+        ranges[start.article] = Some(start.line..end);
     }
     if let Some(n) = (1..=n_lines).find(|&n| !covered[n] && !lines[n - 1].trim().is_empty()) {
         return Err((
@@ -238,60 +306,74 @@ pub fn build_issue(
             "这一行的文字不属于任何文章，也不在刊头目录范围内".to_string(),
         ));
     }
+    Ok(ranges)
+}
 
-    let bigrams = clean::Bigrams::of(&lines);
+/// Clean each article's lines into blocks and split them into passages.
+fn build_articles(
+    lines: &[&str],
+    s: &Structure,
+    ranges: &[Option<Range<usize>>],
+    ledger: &mut Ledger,
+) -> Result<(Vec<Article>, Vec<Passage>), Located> {
+    let bigrams = clean::Bigrams::of(lines);
     let ctx = clean::Context {
-        raw: &lines,
+        raw: lines,
         running_headers: &s.front.running_headers,
         bigrams: &bigrams,
     };
     let mut articles = Vec::new();
     let mut passages = Vec::new();
-    for (i, entry) in s.articles.iter().enumerate() {
-        let (blocks, found_sources) = match ranges[i].clone() {
+    for (entry, range) in s.articles.iter().zip(ranges) {
+        let (blocks, found_sources) = match range.clone() {
             Some(r) => {
-                let c = clean::clean_article(&ctx, entry, r, &mut ledger);
+                let c = clean::clean_article(&ctx, entry, r, ledger);
                 (c.blocks, c.sources)
             }
             None => (Vec::new(), Vec::new()),
         };
-        let mut sources: Vec<String> = entry.author.iter().cloned().collect();
-        for src in found_sources {
-            let key = text::title_key(&src);
-            if !sources.iter().any(|x| {
-                let k = text::title_key(x);
-                k.contains(&key) || key.contains(&k)
-            }) {
-                sources.push(src);
-            }
-        }
-        let pages = match (&entry.cover, entry.pages) {
-            (Some(c), _) => Pages::cover(c),
-            (None, Some([a, b])) => Pages::range(a, b),
-            (None, None) => {
-                return Err((0, format!("《{}》既没有 pages 也没有 cover", entry.title)))
-            }
-        };
+        let pages = article_pages(entry)?;
         let mut ps = passages::split(articles.len(), &blocks);
         passages.append(&mut ps);
         articles.push(Article {
             title: entry.title.clone(),
             body_title: entry.body_title.clone(),
             column: entry.column.clone(),
-            source: (!sources.is_empty()).then(|| sources.join("；")),
+            source: merge_sources(entry.author.as_ref(), found_sources),
             pages,
             in_toc: entry.in_toc,
         });
     }
-    Ok((
-        Issue {
-            meta,
-            articles,
-            passages,
-        },
-        ledger,
-    ))
+    Ok((articles, passages))
 }
+
+/// An article's sources: its table-of-contents author, then each source line found in its
+/// text that neither contains nor is contained in one already listed.
+fn merge_sources(author: Option<&String>, found: Vec<String>) -> Option<String> {
+    let mut sources: Vec<String> = author.into_iter().cloned().collect();
+    for src in found {
+        let key = text::title_key(&src);
+        if !sources.iter().any(|x| {
+            let k = text::title_key(x);
+            k.contains(&key) || key.contains(&k)
+        }) {
+            sources.push(src);
+        }
+    }
+    (!sources.is_empty()).then(|| sources.join("；"))
+}
+
+/// An article's pages: its cover name, or its page range.
+fn article_pages(entry: &ArticleEntry) -> Result<Pages, Located> {
+    match (&entry.cover, entry.pages) {
+        (Some(c), _) => Ok(Pages::cover(c)),
+        (None, Some([a, b])) => Ok(Pages::range(a, b)),
+        (None, None) => Err((0, format!("《{}》既没有 pages 也没有 cover", entry.title))),
+    }
+}
+
+/// A problem with an issue's structure, at a raw line (0: the structure as a whole).
+type Located = (usize, String);
 
 fn trimmed(line: &str) -> std::ops::Range<usize> {
     let start = line.len() - line.trim_start().len();

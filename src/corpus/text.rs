@@ -1,6 +1,8 @@
 //! Character-level helpers shared by the cleaner and the importer: what counts as sentence
 //! end, heading numbering, end marks, attributions, and how two titles are compared.
 
+use super::numeral::{paren_label, part_label, Label, SIMPLE_NUMERALS};
+
 /// Characters that may end a paragraph (a closing quote or bracket after them is allowed).
 const TERMINALS: &[char] = &['。', '！', '？', '；', '…', '!', '?', ';', '：', ':'];
 const CLOSERS: &[char] = &['”', '’', '」', '』', '）', ')', '】', '》', '"'];
@@ -41,30 +43,21 @@ pub fn is_punct(c: char) -> bool {
     !(c.is_alphanumeric() || c.is_whitespace()) || matches!(c, '○' | '●')
 }
 
-const CN_DIGITS: &str = "一二三四五六七八九十";
-
-/// `一、` style part heading; returns the numeral.
+/// `一、` style part heading, numbered as the magazine prints its headings (一 to 十, at most
+/// three characters); returns the numeral. `16、` and `一百零五、` are labels too, but in the
+/// magazine's text they number list items, not headings.
 pub fn part_number(line: &str) -> Option<&str> {
-    let end = line.find('、')?;
-    let num = &line[..end];
-    (!num.is_empty() && num.chars().all(|c| CN_DIGITS.contains(c)) && char_len(num) <= 3)
-        .then_some(num)
+    part_label(line)
+        .filter(Label::is_heading_numeral)
+        .map(|l| l.numeral)
 }
 
-/// `（十六）` / `(十六)` style clause heading; returns the numeral and the rest of the line.
+/// `（十六）` / `(十六)` style clause heading, numbered as the magazine prints its headings;
+/// returns the numeral and the rest of the line.
 pub fn clause_number(line: &str) -> Option<(&str, &str)> {
-    let rest = line.strip_prefix('（').or_else(|| line.strip_prefix('('))?;
-    let close = rest.find(['）', ')'])?;
-    let num = &rest[..close];
-    if num.is_empty() || !num.chars().all(|c| CN_DIGITS.contains(c)) || char_len(num) > 3 {
-        return None;
-    }
-    let after = &rest[close..];
-    let after = after
-        .strip_prefix('）')
-        .or_else(|| after.strip_prefix(')'))
-        .unwrap_or(after);
-    Some((num, after.trim()))
+    paren_label(line)
+        .filter(Label::is_heading_numeral)
+        .map(|l| (l.numeral, line[l.len..].trim()))
 }
 
 /// `○ heading` style sub-heading.
@@ -78,27 +71,14 @@ pub fn opens_list_item(line: &str) -> bool {
     let first = chars.next();
     let second = chars.next();
     match (first, second) {
-        (Some(a), Some('是')) if CN_DIGITS.contains(a) => true,
-        (Some('第'), Some(b)) if CN_DIGITS.contains(b) => line
+        (Some(a), Some('是')) if SIMPLE_NUMERALS.contains(a) => true,
+        (Some('第'), Some(b)) if SIMPLE_NUMERALS.contains(b) => line
             .chars()
             .nth(2)
             .is_some_and(|c| matches!(c, '步' | '是' | '点')),
         _ => ["首先", "其次", "再次", "最后", "此外", "另外", "同时"]
             .iter()
             .any(|p| line.starts_with(p)),
-    }
-}
-
-/// Chinese numeral (up to 99) to a number.
-pub fn cn_number(s: &str) -> Option<u32> {
-    let digit = |c: char| CN_DIGITS.find(c).map(|i| (i / 3) as u32 + 1);
-    let chars: Vec<char> = s.chars().collect();
-    match chars.as_slice() {
-        [a] => digit(*a),
-        ['十', b] => Some(10 + digit(*b)?),
-        [a, '十'] => Some(digit(*a)? * 10),
-        [a, '十', b] => Some(digit(*a)? * 10 + digit(*b)?),
-        _ => None,
     }
 }
 
@@ -226,9 +206,11 @@ mod tests {
             Some(("一", "坚持用党的科学理论武装头脑"))
         );
         assert_eq!(clause_number("(2019年1月31日)"), None);
-        assert_eq!(cn_number("十六"), Some(16));
-        assert_eq!(cn_number("二十"), Some(20));
-        assert_eq!(cn_number("九"), Some(9));
+        assert_eq!(clause_number("（二十）加强"), Some(("二十", "加强")));
+        assert_eq!(clause_number("(16)第十六项"), None);
+        assert_eq!(clause_number("( 三 )坚持"), None);
+        assert_eq!(part_number("16、数字编号"), None);
+        assert_eq!(part_number("十六、"), Some("十六"));
         assert!(opens_list_item("二是健全完善工作机制"));
         assert!(opens_list_item("第一步，叫停。"));
         assert!(!opens_list_item("第三季度"));

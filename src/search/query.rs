@@ -335,7 +335,7 @@ fn is_clause_word(w: &str) -> bool {
         return false;
     };
     let n = rest.trim_end_matches(['条', '项', '款']);
-    n.is_empty() || super::clause::parse_number(n).is_some()
+    n.is_empty() || crate::corpus::numeral::parse_numeral(n).is_some()
 }
 
 fn want_of(q: &str) -> Want {

@@ -3,7 +3,7 @@
 //! A question that names an issue is answered from that issue only; one that names an issue the
 //! corpus does not hold is told which issues are there rather than answered from another.
 
-use super::clause::parse_number;
+use crate::corpus::numeral::parse_numeral;
 use crate::corpus::{Corpus, IssueMeta};
 use std::ops::Range;
 
@@ -113,7 +113,7 @@ fn numbered(q: &str) -> Option<(IssueRef, Range<usize>)> {
             continue;
         }
         let n: String = chars[start_n..j].iter().map(|c| c.1).collect();
-        let number = parse_number(&n)? as u16;
+        let number = parse_numeral(&n)? as u16;
         let end = chars.get(j + 1).map(|c| c.0).unwrap_or(q.len());
         return Some((IssueRef::Numbered { year, number }, chars[k].0..end));
     }
