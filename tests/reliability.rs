@@ -502,6 +502,15 @@ async fn an_empty_or_garbage_database_is_refused_and_never_overwritten() {
     bot.stop().await;
     let db = bot.data_dir().join("bot.sqlite3");
     assert!(std::fs::metadata(&db).expect("db").len() > 0);
+    // The last connection checkpoints the WAL into the file as it closes (a delivery task
+    // may drop its handle just after the stop): damage the file only once that is done.
+    let wal = bot.data_dir().join("bot.sqlite3-wal");
+    for _ in 0..200 {
+        if !wal.exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
 
     std::fs::write(&db, b"").expect("truncate");
     let err = start_error(bot.settings.clone()).await;
