@@ -129,3 +129,337 @@ fn a_group_upgraded_to_a_supergroup_keeps_its_subscription_and_notices() {
         vec![-1_000_010]
     );
 }
+
+// ---- votes and the misses queue -----------------------------------------------------------
+
+use kuayue::search::Level;
+use kuayue::store::{MissState, NewVote, Reason, Shown, Vote, Voted};
+
+/// 2019-03-01 12:00 UTC+8.
+const NOON: i64 = 1_551_412_800;
+const DAY: i64 = 86_400;
+
+fn shown(seq: u32) -> Shown {
+    Shown {
+        issue: "2019-03".into(),
+        article: "中共中央关于加强党的政治建设的意见".into(),
+        seq,
+        pages: [4, 9],
+        clause: Some("（十六）永葆清正廉洁的政治本色".into()),
+    }
+}
+
+fn vote<'a>(answer: &'a str, reader: u64, v: Vote, shown: &'a [Shown], at: i64) -> NewVote<'a> {
+    NewVote {
+        answer,
+        reader,
+        vote: v,
+        reason: None,
+        question: "反腐败有什么要求",
+        shown,
+        level: Level::Confident,
+        generation: Some("g1"),
+        at,
+    }
+}
+
+#[test]
+fn a_reader_has_one_vote_per_answer_and_may_change_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let on_screen = [shown(25), shown(26)];
+    assert_eq!(
+        store
+            .record_vote(&vote("k1", 7, Vote::Up, &on_screen, NOON))
+            .unwrap(),
+        Voted::First
+    );
+    assert!(
+        store.open_misses(0, 0, 10).unwrap().is_empty(),
+        "👍 is no miss"
+    );
+    assert_eq!(
+        store
+            .record_vote(&vote("k1", 7, Vote::Down, &on_screen, NOON + 5))
+            .unwrap(),
+        Voted::Changed
+    );
+    assert_eq!(
+        store
+            .record_vote(&vote("k1", 7, Vote::Down, &on_screen, NOON + 6))
+            .unwrap(),
+        Voted::Again
+    );
+    // Another reader, and the same reader on another answer, vote for themselves.
+    store
+        .record_vote(&vote("k1", 8, Vote::Up, &on_screen, NOON + 7))
+        .unwrap();
+    store
+        .record_vote(&vote("k2", 7, Vote::Up, &on_screen, NOON + 8))
+        .unwrap();
+    let v = store.vote_of("k1", 7).unwrap().expect("stored");
+    assert_eq!(v.vote, Vote::Down);
+    assert_eq!(v.question, "反腐败有什么要求");
+    assert_eq!(v.shown, on_screen);
+    assert_eq!(v.level, Level::Confident);
+    assert_eq!(v.generation.as_deref(), Some("g1"));
+    assert_eq!(v.at, NOON + 6);
+    assert_eq!(
+        store.vote_of("k1", 8).unwrap().map(|v| v.vote),
+        Some(Vote::Up)
+    );
+    assert_eq!(store.vote_of("k3", 7).unwrap(), None);
+
+    // The 👎 on a confident answer made one miss, counted once however often it is tapped.
+    let misses = store.open_misses(0, 0, 10).unwrap();
+    assert_eq!(misses.len(), 1);
+    assert_eq!((misses[0].count, misses[0].down), (1, 1));
+    assert_eq!(misses[0].shown, Some(shown(25)));
+    let counts = store.feedback_counts(NOON).unwrap();
+    assert_eq!((counts.votes_up, counts.votes_down), (2, 1));
+    assert_eq!(counts.open_misses, 1);
+
+    // Taking the 👎 back leaves the miss for an editor, without its 👎.
+    store
+        .record_vote(&vote("k1", 7, Vote::Up, &on_screen, NOON + 9))
+        .unwrap();
+    let misses = store.open_misses(0, 0, 10).unwrap();
+    assert_eq!((misses[0].count, misses[0].down), (1, 0));
+    // Votes of another day are not today's.
+    assert_eq!(store.feedback_counts(NOON + DAY).unwrap().votes_up, 0);
+}
+
+#[test]
+fn a_down_vote_keeps_its_reason_across_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let on_screen = [shown(3)];
+    {
+        let store = open(&dir);
+        let mut v = vote("k1", 7, Vote::Down, &on_screen, NOON);
+        v.reason = Some(Reason::WrongSource);
+        store.record_vote(&v).unwrap();
+        assert!(!store.set_vote_reason("k1", 8, Reason::Incomplete).unwrap());
+        store
+            .record_vote(&vote("k2", 7, Vote::Up, &on_screen, NOON))
+            .unwrap();
+        assert!(
+            !store.set_vote_reason("k2", 7, Reason::Incomplete).unwrap(),
+            "a 👍 takes no reason"
+        );
+    }
+    let store = open(&dir);
+    let v = store.vote_of("k1", 7).unwrap().expect("stored");
+    assert_eq!(v.reason, Some(Reason::WrongSource));
+    assert!(store.set_vote_reason("k1", 7, Reason::Incomplete).unwrap());
+    assert_eq!(
+        store.vote_of("k1", 7).unwrap().and_then(|v| v.reason),
+        Some(Reason::Incomplete)
+    );
+    // The stored codes are stable.
+    assert_eq!(Reason::from_code("source"), Some(Reason::WrongSource));
+    assert_eq!(
+        Reason::ALL.map(Reason::label),
+        ["不相关", "页码/出处不对", "不完整"]
+    );
+}
+
+#[test]
+fn two_spellings_of_one_question_are_one_miss() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let a = store
+        .record_miss(
+            "党的政治建设的首要任务是什么？",
+            Level::NotFound,
+            None,
+            NOON,
+        )
+        .unwrap();
+    let b = store
+        .record_miss(
+            "請問，黨的政治建設的首要任務是什麼呢",
+            Level::Hedged,
+            Some(&shown(2)),
+            NOON + 60,
+        )
+        .unwrap();
+    assert!(a.is_some());
+    assert_eq!(a, b);
+    let misses = store.open_misses(0, 0, 10).unwrap();
+    assert_eq!(misses.len(), 1);
+    let m = &misses[0];
+    assert_eq!(m.count, 2);
+    assert_eq!(m.normalised, "党的政治建设的首要任务");
+    assert_eq!(
+        m.question, "請問，黨的政治建設的首要任務是什麼呢",
+        "the last wording"
+    );
+    assert_eq!((m.first_asked, m.last_asked), (NOON, NOON + 60));
+    assert_eq!(m.level, Level::Hedged);
+    assert_eq!(m.shown, Some(shown(2)));
+    assert_eq!(m.state, MissState::Open);
+    let counts = store.feedback_counts(NOON).unwrap();
+    assert_eq!(
+        (counts.hedged, counts.refused, counts.open_misses),
+        (1, 1, 1)
+    );
+    // A 👎 on that hedged answer adds a 👎, not another asking.
+    let on_screen = [shown(2)];
+    let mut v = vote("k9", 1, Vote::Down, &on_screen, NOON + 70);
+    v.question = "党的政治建设的首要任务是啥";
+    v.level = Level::Hedged;
+    store.record_vote(&v).unwrap();
+    let m = store.miss(m.id).unwrap().expect("still there");
+    assert_eq!((m.count, m.down), (2, 1));
+    // Nothing to group by: not recorded.
+    assert_eq!(
+        store
+            .record_miss("？？", Level::NotFound, None, NOON)
+            .unwrap(),
+        None
+    );
+}
+
+#[test]
+fn misses_are_closed_ignored_and_listed_by_count_since_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let ask = |q: &str, at: i64| {
+        store
+            .record_miss(q, Level::NotFound, None, at)
+            .unwrap()
+            .expect("recorded")
+    };
+    let old = ask("去年的问题", NOON - 10 * DAY);
+    let often = ask("常问的问题", NOON);
+    ask("常问的问题", NOON + 1);
+    ask("常问的问题", NOON + 2);
+    let recent = ask("最近的问题", NOON + 50);
+    let earlier = ask("较早的问题", NOON + 40);
+    let ids = |list: Vec<kuayue::store::Miss>| list.iter().map(|m| m.id).collect::<Vec<_>>();
+
+    assert_eq!(
+        ids(store.open_misses(0, 0, 10).unwrap()),
+        vec![often, recent, earlier, old],
+        "most asked first, then most recently asked"
+    );
+    let week = NOON - 7 * DAY;
+    assert_eq!(
+        ids(store.open_misses(week, 0, 10).unwrap()),
+        vec![often, recent, earlier]
+    );
+    assert_eq!(store.open_miss_count(week).unwrap(), 3);
+    assert_eq!(ids(store.open_misses(week, 1, 1).unwrap()), vec![recent]);
+    assert!(store.open_misses(week, 3, 5).unwrap().is_empty());
+
+    assert!(store
+        .set_miss_state(often, MissState::Closed, NOON + 60)
+        .unwrap());
+    assert!(store
+        .set_miss_state(recent, MissState::Ignored, NOON + 60)
+        .unwrap());
+    assert!(!store.set_miss_state(9999, MissState::Closed, NOON).unwrap());
+    assert_eq!(ids(store.open_misses(week, 0, 10).unwrap()), vec![earlier]);
+    assert_eq!(store.feedback_counts(NOON).unwrap().open_misses, 2);
+    let all = store
+        .misses(
+            week,
+            &[MissState::Open, MissState::Closed, MissState::Ignored],
+        )
+        .unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[0].state, MissState::Closed);
+
+    // Missed again: a closed miss opens again, an ignored one stays out of the list.
+    ask("常问的问题？", NOON + 100);
+    ask("最近的问题", NOON + 100);
+    assert_eq!(
+        ids(store.open_misses(week, 0, 10).unwrap()),
+        vec![often, earlier]
+    );
+    assert_eq!(store.miss(often).unwrap().map(|m| m.count), Some(4));
+    assert_eq!(
+        store.miss(recent).unwrap().map(|m| m.state),
+        Some(MissState::Ignored)
+    );
+
+    // The misses to re-run after a fix holding these words.
+    let words = ["较早".to_string(), "去年".to_string()];
+    assert_eq!(
+        ids(store.misses_containing(&words, 10).unwrap()),
+        vec![earlier, old]
+    );
+    assert_eq!(
+        ids(store.misses_containing(&words, 1).unwrap()),
+        vec![earlier]
+    );
+    assert!(store
+        .misses_containing(&["无关".into()], 10)
+        .unwrap()
+        .is_empty());
+}
+
+/// The schema of a version-3 database as it shipped (migrations 1 to 3).
+const V3_SCHEMA: &str = "
+    CREATE TABLE subscribers (chat_id INTEGER PRIMARY KEY, kind TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1, since INTEGER NOT NULL, changed_at INTEGER NOT NULL);
+    CREATE TABLE announced (issue TEXT PRIMARY KEY, notice TEXT, at INTEGER NOT NULL);
+    CREATE TABLE outbox (id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL,
+        issue TEXT NOT NULL REFERENCES announced(issue), state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0, due_ms INTEGER NOT NULL DEFAULT 0, error TEXT,
+        done_at INTEGER, UNIQUE (chat_id, issue));
+    CREATE INDEX outbox_due ON outbox (state, due_ms, id);
+    CREATE TABLE buttons (key TEXT PRIMARY KEY, state TEXT NOT NULL, created_at INTEGER NOT NULL);
+    CREATE TABLE counters (day INTEGER NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL,
+        PRIMARY KEY (day, name));
+    CREATE TABLE imports (id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL,
+        user_id INTEGER NOT NULL, file_name TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'running',
+        started_at INTEGER NOT NULL, done_at INTEGER);
+    CREATE TABLE replies (id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL, job TEXT NOT NULL,
+        created_at INTEGER NOT NULL);
+    INSERT INTO subscribers (chat_id, kind, active, since, changed_at)
+        VALUES (42, 'private', 1, 1, 1);
+    INSERT INTO buttons (key, state, created_at) VALUES ('oldkey', '{\"k\":\"a\"}', 1);
+    PRAGMA user_version = 3;
+";
+
+#[test]
+fn a_version_3_database_is_migrated_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(kuayue::store::DB_FILE);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(V3_SCHEMA).unwrap();
+    }
+    let store = open(&dir);
+    assert!(store.is_subscribed(42).unwrap());
+    assert_eq!(
+        store.button_state("oldkey").unwrap().as_deref(),
+        Some(r#"{"k":"a"}"#)
+    );
+    let on_screen = [shown(1)];
+    store
+        .record_vote(&vote("oldkey", 42, Vote::Down, &on_screen, NOON))
+        .unwrap();
+    assert_eq!(store.open_misses(0, 0, 10).unwrap().len(), 1);
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 4);
+    // What the misses queue keeps names no reader.
+    let columns: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('misses')")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        columns
+            .iter()
+            .all(|c| !c.contains("reader") && !c.contains("user")),
+        "{columns:?}"
+    );
+}

@@ -1345,6 +1345,7 @@ impl Engine {
             magazine: issue.meta.magazine.clone(),
             issue_label: issue.meta.label(),
             article: a.title.clone(),
+            seq: p.seq,
             column: a.column.clone(),
             pages: a.pages.clone(),
             clause: p.clause.clone(),

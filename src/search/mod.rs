@@ -10,6 +10,7 @@
 //!   names) and the word lists of [`lexicon`];
 //! - [`meta`]: questions about the issue itself, answered from its structure;
 //! - [`thesaurus`]: the editors' synonyms, applied at query time;
+//! - [`normalise`]: the normal form of a question, by which the misses queue groups them;
 //! - [`suggest`]: pinyin-slip suggestions from the index's own words;
 //! - [`clause`]: clause numbers in questions and labels;
 //! - [`rank`]: the features of a passage for a question (coverage, proximity, evidence, cues);
@@ -27,6 +28,7 @@ pub mod eval;
 pub mod lexicon;
 pub mod meta;
 pub mod noise;
+pub mod normalise;
 pub mod query;
 pub mod rank;
 pub mod scope;
@@ -37,6 +39,7 @@ pub mod weights;
 
 pub use engine::{AskOptions, BuildStats, Engine};
 pub use error::SearchError;
+pub use normalise::normalise_question;
 
 use crate::corpus::{Corpus, Pages};
 use std::ops::Range;
@@ -69,6 +72,8 @@ pub struct Hit {
     pub issue_label: String,
     /// The table-of-contents title of the article.
     pub article: String,
+    /// The passage's 1-based position within its article.
+    pub seq: u32,
     pub column: String,
     pub pages: Pages,
     pub clause: Option<String>,
