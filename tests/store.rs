@@ -463,3 +463,135 @@ fn a_version_3_database_is_migrated_and_keeps_its_data() {
         "{columns:?}"
     );
 }
+
+// ---- kuayue misses ------------------------------------------------------------------------
+
+fn kuayue_misses(data_dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_kuayue"))
+        .arg("misses")
+        .args(args)
+        .env("DATA_DIR", data_dir)
+        .env("CORPUS_DIR", data_dir.join("no-corpus"))
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run kuayue")
+}
+
+#[test]
+fn cli_misses_exports_the_queue_as_a_table_and_as_json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = open(&dir);
+        store
+            .record_miss(
+                "党的政治建设的首要任务是什么？",
+                Level::NotFound,
+                None,
+                NOON,
+            )
+            .unwrap();
+        store
+            .record_miss(
+                "党的政治建设的首要任务是啥",
+                Level::NotFound,
+                None,
+                NOON + 60,
+            )
+            .unwrap();
+        let shown = shown(25);
+        store
+            .record_miss(
+                "反腐败有什么要求",
+                Level::Hedged,
+                Some(&shown),
+                NOON - 3 * DAY,
+            )
+            .unwrap();
+        let closed = store
+            .record_miss("已经修好的问题", Level::NotFound, None, NOON)
+            .unwrap()
+            .unwrap();
+        store
+            .set_miss_state(closed, MissState::Closed, NOON)
+            .unwrap();
+        let on_screen = [shown.clone()];
+        let mut v = vote("k1", 99_999, Vote::Down, &on_screen, NOON);
+        v.question = "巡视工作有什么要求";
+        store.record_vote(&v).unwrap();
+    }
+    let out = kuayue_misses(dir.path(), &["--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(!stdout.contains("99999"), "no reader ids: {stdout}");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 3, "open misses only: {stdout}");
+    let first = &lines[0];
+    assert_eq!(first["question"], "党的政治建设的首要任务是啥");
+    assert_eq!(first["normalised"], "党的政治建设的首要任务");
+    assert_eq!(first["count"], 2);
+    assert_eq!(first["first_asked"], "2019-03-01T12:00:00+08:00");
+    assert_eq!(first["last_asked"], "2019-03-01T12:01:00+08:00");
+    assert_eq!(first["level"], "not_found");
+    assert_eq!(first["shown"], serde_json::Value::Null);
+    assert_eq!(first["state"], "open");
+    assert!(first["id"].is_i64());
+    let hedged = lines
+        .iter()
+        .find(|l| l["level"] == "hedged")
+        .expect("the hedged one");
+    assert_eq!(hedged["shown"]["issue"], "2019-03");
+    assert_eq!(
+        hedged["shown"]["article"],
+        "中共中央关于加强党的政治建设的意见"
+    );
+    assert_eq!(hedged["shown"]["pages"], serde_json::json!([4, 9]));
+    assert_eq!(hedged["shown"]["clause"], "（十六）永葆清正廉洁的政治本色");
+    let downvoted = lines
+        .iter()
+        .find(|l| l["level"] == "confident")
+        .expect("the 👎 one");
+    assert_eq!(downvoted["down"], 1);
+
+    let out = kuayue_misses(dir.path(), &["--since", "2019-03-01", "--json"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+    let out = kuayue_misses(dir.path(), &["--all", "--json"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 4);
+
+    let out = kuayue_misses(dir.path(), &[]);
+    assert!(out.status.success());
+    let table = String::from_utf8(out.stdout).expect("utf-8");
+    assert_eq!(table.lines().count(), 4, "{table}");
+    assert!(
+        table.lines().next().is_some_and(|l| l.contains("次数")),
+        "{table}"
+    );
+    assert!(
+        table.contains("2019-03-01 12:01") && table.contains("没有找到"),
+        "{table}"
+    );
+    assert!(
+        table.contains("→ 2019-03 · 中共中央关于加强党的政治建设的意见"),
+        "{table}"
+    );
+
+    let out = kuayue_misses(dir.path(), &["--since", "2019-3-1"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
+}
+
+#[test]
+fn cli_misses_without_a_database_says_so_and_creates_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kuayue_misses(dir.path(), &["--json"]);
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("还不存在"));
+    assert!(!dir.path().join(kuayue::store::DB_FILE).exists());
+}

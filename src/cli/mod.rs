@@ -6,6 +6,7 @@
 
 mod bot_cmds;
 mod corpus_cmds;
+mod feedback_cmds;
 mod search_cmds;
 
 use crate::config::Paths;
@@ -79,6 +80,19 @@ pub enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// List the questions the bot could not answer well (the misses queue in DATA_DIR), most
+    /// asked first.
+    Misses {
+        /// Only misses last asked on or after this day (UTC+8).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = feedback_cmds::parse_since)]
+        since: Option<i64>,
+        /// Include the misses editors closed or ignored.
+        #[arg(long)]
+        all: bool,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the Telegram bot (settings from the environment or .env).
     Bot,
     /// Talk to the bot's handlers in this terminal, without Telegram.
@@ -105,6 +119,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Toc { issue, json } => corpus_cmds::toc(&paths, issue.as_deref(), json),
         Command::Dump { json } => corpus_cmds::dump(&paths, json),
         Command::Import { raw, replace } => corpus_cmds::import(&paths, &raw, replace),
+        Command::Misses { since, all, json } => feedback_cmds::misses(&paths, since, all, json),
         Command::Bot => bot_cmds::bot(),
         Command::Chat => bot_cmds::chat(&paths),
     }

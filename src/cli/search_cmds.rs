@@ -94,7 +94,7 @@ pub fn ask(
 }
 
 /// A reader who closes the pipe (`kuayue ask … | head`) has read enough: that is no error.
-fn quiet_on_broken_pipe(result: anyhow::Result<()>) -> anyhow::Result<()> {
+pub(super) fn quiet_on_broken_pipe(result: anyhow::Result<()>) -> anyhow::Result<()> {
     match result {
         Err(e)
             if e.downcast_ref::<std::io::Error>()
