@@ -9,7 +9,8 @@
 //!   with [`noise`] (markup and typing noise made inert), [`scope`] (the issue a question
 //!   names) and the word lists of [`lexicon`];
 //! - [`meta`]: questions about the issue itself, answered from its structure;
-//! - [`thesaurus`]: the editors' synonyms, applied at query time;
+//! - [`thesaurus`]: the editors' synonyms, applied at query time; [`edits`]: the editors'
+//!   additions to it and to the user dictionary, written safely;
 //! - [`normalise`]: the normal form of a question, by which the misses queue groups them;
 //! - [`suggest`]: pinyin-slip suggestions from the index's own words;
 //! - [`clause`]: clause numbers in questions and labels;
@@ -22,6 +23,7 @@
 pub mod bench;
 pub mod clause;
 pub mod decide;
+pub mod edits;
 pub mod engine;
 pub mod error;
 pub mod eval;

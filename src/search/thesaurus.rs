@@ -104,6 +104,11 @@ impl Thesaurus {
         out
     }
 
+    /// The groups, in the order of the file, each with its terms folded.
+    pub fn groups(&self) -> &[Vec<String>] {
+        &self.groups
+    }
+
     pub fn len(&self) -> usize {
         self.groups.len()
     }
