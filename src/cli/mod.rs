@@ -36,6 +36,9 @@ pub enum Command {
         /// Print one JSON object per question.
         #[arg(long)]
         json: bool,
+        /// Print only a citation line per passage, as quoted in official documents.
+        #[arg(long, conflicts_with = "json")]
+        cite: bool,
         /// Search only this issue (YYYY-NN, e.g. 2019-03).
         #[arg(long, value_name = "YYYY-NN")]
         issue: Option<String>,
@@ -107,8 +110,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             question,
             top,
             json,
+            cite,
             issue,
-        } => search_cmds::ask(&paths, &question, top, json, issue.as_deref()),
+        } => search_cmds::ask(&paths, &question, top, json, cite, issue.as_deref()),
         Command::Index => search_cmds::index(&paths),
         Command::Eval { file, json } => search_cmds::eval(&paths, &file, json),
         Command::Bench {

@@ -2,7 +2,7 @@
 //!
 //! `{"question", "not_found", "confidence", "results": [{"rank", "issue", "issue_label",
 //! "article", "column", "source", "pages": [first, last], "clause", "text", "snippet",
-//! "best_sentence", "score"}], "understood", "suggestion", "fact", "notice"}`. Fields are added,
+//! "best_sentence", "score", "citation"}], "understood", "suggestion", "fact", "notice"}`. Fields are added,
 //! never renamed.
 //!
 //! Every line is one record: U+2028, U+2029 and U+0085, which JSON allows raw but
@@ -42,6 +42,8 @@ pub struct ResultJson<'a> {
     pub snippet: &'a str,
     pub best_sentence: &'a str,
     pub score: f32,
+    /// The passage cited as in official documents (see [`crate::render::citation`]).
+    pub citation: String,
 }
 
 /// How the question was read.
@@ -91,6 +93,7 @@ pub fn answer_json(a: &Answer) -> AnswerJson<'_> {
                 snippet: &h.snippet.text,
                 best_sentence: &h.best_sentence.text,
                 score: h.score,
+                citation: super::citation(h),
             })
             .collect(),
         understood: understood(&a.understood),

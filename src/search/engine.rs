@@ -1344,6 +1344,7 @@ impl Engine {
             issue: issue.meta.id.clone(),
             magazine: issue.meta.magazine.clone(),
             issue_label: issue.meta.label(),
+            total: issue.meta.total,
             article: a.title.clone(),
             seq: p.seq,
             column: a.column.clone(),

@@ -72,6 +72,8 @@ pub struct Hit {
     pub magazine: String,
     /// `2019年第3期`
     pub issue_label: String,
+    /// 总第N期, where the issue prints it.
+    pub total: Option<u32>,
     /// The table-of-contents title of the article.
     pub article: String,
     /// The passage's 1-based position within its article.
