@@ -14,13 +14,14 @@
 //! render              → plain text (CLI) · Telegram HTML (bot) · JSON (tools, eval)
 //!    ▲
 //! bot (teloxide)      ← messages, commands, buttons, inline queries
-//! store (SQLite)      ← subscribers, notices owed, button state
+//! store (SQLite)      ← subscribers, notices owed, button state, votes, misses
 //! ```
 //!
 //! One search path serves the CLI, the bot and the tests; the bot adds only Telegram concerns.
 
 pub mod bot;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod corpus;
 pub mod index;

@@ -439,6 +439,7 @@ fn json_has_the_documented_shape() {
         "snippet",
         "best_sentence",
         "score",
+        "citation",
     ] {
         assert!(r.get(key).is_some(), "missing {key}");
     }
@@ -871,4 +872,70 @@ fn the_shipped_thesaurus_parses() {
     let t = kuayue::search::thesaurus::Thesaurus::parse(&text, &path).expect("parses");
     assert!(t.len() >= 30, "{} groups", t.len());
     assert!(t.alternatives("国外").contains(&"海外"));
+}
+
+// ---- citations --------------------------------------------------------------------------
+
+#[test]
+fn a_hit_is_cited_as_in_official_documents() {
+    let a = engine().ask("意见第十六条", 3);
+    let h = &a.hits[0];
+    assert_eq!(h.total, Some(244));
+    assert_eq!(
+        kuayue::render::citation(h),
+        "《跨越》2019年第3期（总第244期）第4–9页，《中共中央关于加强党的政治建设的意见》（十六）永葆清正廉洁的政治本色"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&kuayue::render::json::answer_line(&a).expect("serialises"))
+            .expect("json");
+    assert_eq!(v["results"][0]["citation"], kuayue::render::citation(h));
+    // A one-page article without clauses.
+    let a = engine().ask("全省推进粤港澳大湾区建设工作会议在哪里召开", 1);
+    let h = &a.hits[0];
+    if h.pages.first == h.pages.last && h.clause.is_none() {
+        assert_eq!(
+            kuayue::render::citation(h),
+            format!(
+                "《跨越》2019年第3期（总第244期）第{}页，《{}》",
+                h.pages.first, h.article
+            )
+        );
+    }
+}
+
+#[test]
+fn cli_ask_cite_prints_one_citation_a_result() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = kuayue(tmp.path(), &util::corpus_dir())
+        .args(["ask", "--cite", "--top", "2", "意见第十六条"])
+        .output()
+        .expect("run kuayue");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(!lines.is_empty() && lines.len() <= 2, "{stdout}");
+    let mut distinct = lines.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), lines.len(), "listed once: {stdout}");
+    assert_eq!(
+        lines[0],
+        "《跨越》2019年第3期（总第244期）第4–9页，《中共中央关于加强党的政治建设的意见》（十六）永葆清正廉洁的政治本色"
+    );
+    assert!(
+        lines.iter().all(|l| l.starts_with("《跨越》2019年第3期")),
+        "{stdout}"
+    );
+
+    let out = kuayue(tmp.path(), &util::corpus_dir())
+        .args(["ask", "--cite", "今天天气怎么样"])
+        .output()
+        .expect("run kuayue");
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty(), "nothing to cite");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("没有找到"));
 }

@@ -7,6 +7,7 @@ mod bench;
 mod bot;
 mod chat;
 mod corpus;
+mod edits;
 mod fake_telegram;
 mod harness;
 mod readers;

@@ -248,6 +248,8 @@ mod tests {
             issue: "2019-03".into(),
             magazine: "跨越".into(),
             issue_label: "2019年第3期".into(),
+            total: Some(244),
+            seq: 1,
             article: "标题<&>".into(),
             column: "特稿".into(),
             pages: Pages::range(4, 9),

@@ -6,6 +6,7 @@
 
 mod bot_cmds;
 mod corpus_cmds;
+mod feedback_cmds;
 mod search_cmds;
 
 use crate::config::Paths;
@@ -36,6 +37,9 @@ pub enum Command {
         /// Print one JSON object per question.
         #[arg(long)]
         json: bool,
+        /// Print only a citation line per passage, as quoted in official documents.
+        #[arg(long, conflicts_with = "json")]
+        cite: bool,
         /// Search only this issue (YYYY-NN, e.g. 2019-03).
         #[arg(long, value_name = "YYYY-NN")]
         issue: Option<IssueId>,
@@ -80,6 +84,19 @@ pub enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// List the questions the bot could not answer well (the misses queue in DATA_DIR), most
+    /// asked first.
+    Misses {
+        /// Only misses last asked on or after this day (UTC+8).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = feedback_cmds::parse_since)]
+        since: Option<i64>,
+        /// Include the misses editors closed or ignored.
+        #[arg(long)]
+        all: bool,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the Telegram bot (settings from the environment or .env).
     Bot,
     /// Talk to the bot's handlers in this terminal, without Telegram.
@@ -94,8 +111,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             question,
             top,
             json,
+            cite,
             issue,
-        } => search_cmds::ask(&paths, &question, top, json, issue.as_ref()),
+        } => search_cmds::ask(&paths, &question, top, json, cite, issue.as_ref()),
         Command::Index => search_cmds::index(&paths),
         Command::Eval { file, json } => search_cmds::eval(&paths, &file, json),
         Command::Bench {
@@ -106,6 +124,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Toc { issue, json } => corpus_cmds::toc(&paths, issue.as_ref(), json),
         Command::Dump { json } => corpus_cmds::dump(&paths, json),
         Command::Import { raw, replace } => corpus_cmds::import(&paths, &raw, replace),
+        Command::Misses { since, all, json } => feedback_cmds::misses(&paths, since, all, json),
         Command::Bot => bot_cmds::bot(),
         Command::Chat => bot_cmds::chat(&paths),
     }

@@ -23,6 +23,7 @@ pub fn ask(
     question: &[String],
     top: usize,
     as_json: bool,
+    cite: bool,
     issue: Option<&IssueId>,
 ) -> anyhow::Result<()> {
     let engine = open(paths)?;
@@ -52,6 +53,8 @@ pub fn ask(
         let a = engine.ask_with(q, &opts);
         if as_json {
             writeln!(out, "{}", json::answer_line(&a)?)?;
+        } else if cite {
+            write_citations(&a, out)?;
         } else {
             write!(out, "{}", text::answer(&a, style))?;
         }
@@ -94,8 +97,26 @@ pub fn ask(
     quiet_on_broken_pipe(result)
 }
 
+/// `--cite`: one citation a line for each passage, in rank order; two passages of one clause
+/// cite alike and are listed once. An answer without passages says so on standard error, so
+/// that standard output holds only citations.
+fn write_citations(a: &crate::search::Answer, out: &mut dyn Write) -> anyhow::Result<()> {
+    if a.hits.is_empty() {
+        eprintln!("没有找到与“{}”相关的内容。", a.question.trim());
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for h in &a.hits {
+        let c = crate::render::citation(h);
+        if !seen.contains(&c) {
+            writeln!(out, "{c}")?;
+            seen.push(c);
+        }
+    }
+    Ok(())
+}
+
 /// A reader who closes the pipe (`kuayue ask … | head`) has read enough: that is no error.
-fn quiet_on_broken_pipe(result: anyhow::Result<()>) -> anyhow::Result<()> {
+pub(super) fn quiet_on_broken_pipe(result: anyhow::Result<()>) -> anyhow::Result<()> {
     match result {
         Err(e)
             if e.downcast_ref::<std::io::Error>()

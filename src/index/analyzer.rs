@@ -45,20 +45,34 @@ impl std::fmt::Debug for Analyzer {
 
 impl Analyzer {
     /// The default jieba dictionary plus a user dictionary text (`word [freq] [tag]` per line,
-    /// `#` starts a comment). Words are folded like everything else, so a Traditional entry works.
+    /// as jieba reads it: `李希 nr` is a word with a tag and no frequency; `#` starts a comment).
+    /// Words are folded like everything else, so a Traditional entry works. A malformed line
+    /// (see [`parse_dict_line`]) still adds its word, without frequency or tag.
     pub fn with_user_dict(user_dict: &str) -> Analyzer {
         super::fold::warm_up();
         let mut jieba = Jieba::new();
-        for line in user_dict.lines() {
-            let line = line.split('#').next().unwrap_or("").trim();
-            let mut parts = line.split_whitespace();
-            let Some(word) = parts.next() else { continue };
-            let word = fold(word).text;
-            let freq = parts.next().and_then(|f| f.parse::<usize>().ok());
-            let tag = parts.next();
+        for (i, line) in user_dict.lines().enumerate() {
+            let entry = match parse_dict_line(line) {
+                Ok(Some(e)) => e,
+                Ok(None) => continue,
+                Err(why) => {
+                    tracing::warn!("user dictionary line {}: {why}", i + 1);
+                    match strip_comment(line).split_whitespace().next() {
+                        Some(word) => DictEntry {
+                            word: word.to_string(),
+                            freq: None,
+                            tag: None,
+                        },
+                        None => continue,
+                    }
+                }
+            };
+            let word = fold(&entry.word).text;
             // Without a frequency, ask jieba for one that makes the word win against its parts.
-            let freq = freq.unwrap_or_else(|| jieba.suggest_freq(&word).max(10));
-            jieba.add_word(&word, Some(freq), tag);
+            let freq = entry
+                .freq
+                .unwrap_or_else(|| jieba.suggest_freq(&word).max(10));
+            jieba.add_word(&word, Some(freq), entry.tag.as_deref());
         }
         Analyzer {
             jieba: Arc::new(jieba),
@@ -140,14 +154,121 @@ pub fn is_term(word: &str) -> bool {
     word.chars().any(char::is_alphanumeric)
 }
 
+/// One line of a user dictionary: `word [freq] [tag]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DictEntry {
+    pub word: String,
+    pub freq: Option<usize>,
+    /// Part of speech (`nr` a person's name, `ns` a place, `nz` another proper noun, …).
+    pub tag: Option<String>,
+}
+
+/// A line without its comment (`#` to the end).
+fn strip_comment(line: &str) -> &str {
+    line.split('#').next().unwrap_or("").trim()
+}
+
+/// Whether `tag` has the shape of a jieba part-of-speech tag: one to four lower-case ASCII
+/// letters (`n`, `nr`, `ns`, `nz`, `eng`, `nrfg`).
+pub fn is_pos_tag(tag: &str) -> bool {
+    (1..=4).contains(&tag.len()) && tag.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+/// Read one line of a user dictionary as jieba does (`word`, `word freq`, `word tag`, `word
+/// freq tag`): `Ok(None)` for a blank or comment line, `Err` with the reason (in Chinese) for a
+/// line of another shape.
+pub fn parse_dict_line(line: &str) -> Result<Option<DictEntry>, String> {
+    let fields: Vec<&str> = strip_comment(line).split_whitespace().collect();
+    let number = |f: &str| {
+        f.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| f.parse().ok())
+    };
+    let (word, freq, tag) = match fields.as_slice() {
+        [] => return Ok(None),
+        [w] => (*w, None, None),
+        [w, f] => match number(f) {
+            Some(n) => (*w, Some(n.ok_or_else(|| format!("词频“{f}”太大"))?), None),
+            None => (*w, None, Some(*f)),
+        },
+        [w, f, t] => match number(f) {
+            Some(n) => (
+                *w,
+                Some(n.ok_or_else(|| format!("词频“{f}”太大"))?),
+                Some(*t),
+            ),
+            None => return Err(format!("第二项“{f}”应是词频（数字）")),
+        },
+        _ => return Err("每行应为“词语 [词频] [词性]”，最多三项".into()),
+    };
+    if let Some(t) = tag.filter(|t| !is_pos_tag(t)) {
+        return Err(format!(
+            "“{t}”不是词性标记（1–4 个小写字母，如 n、nr、ns、nz）"
+        ));
+    }
+    Ok(Some(DictEntry {
+        word: word.to_string(),
+        freq,
+        tag: tag.map(str::to_string),
+    }))
+}
+
 /// Read a user dictionary for its words only (for tests and tools).
 pub fn dict_words(reader: impl BufRead) -> Vec<String> {
     reader
         .lines()
         .map_while(Result::ok)
         .filter_map(|l| {
-            let l = l.split('#').next().unwrap_or("").trim().to_string();
-            l.split_whitespace().next().map(str::to_string)
+            strip_comment(&l)
+                .split_whitespace()
+                .next()
+                .map(str::to_string)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dictionary_lines_are_read_as_jieba_reads_them() {
+        let entry = |w: &str, f: Option<usize>, t: Option<&str>| {
+            Some(DictEntry {
+                word: w.into(),
+                freq: f,
+                tag: t.map(str::to_string),
+            })
+        };
+        assert_eq!(
+            parse_dict_line("两个维护"),
+            Ok(entry("两个维护", None, None))
+        );
+        assert_eq!(
+            parse_dict_line("李希 nr"),
+            Ok(entry("李希", None, Some("nr")))
+        );
+        assert_eq!(
+            parse_dict_line("云计算 5"),
+            Ok(entry("云计算", Some(5), None))
+        );
+        assert_eq!(
+            parse_dict_line("创新办 3 nz # 注释"),
+            Ok(entry("创新办", Some(3), Some("nz")))
+        );
+        assert_eq!(parse_dict_line("  # 注释"), Ok(None));
+        assert!(parse_dict_line("词 nr 3").is_err());
+        assert!(parse_dict_line("词 3 NR").is_err());
+        assert!(parse_dict_line("词 3 nr x").is_err());
+    }
+
+    #[test]
+    fn a_tag_without_a_frequency_is_kept() {
+        let a = Analyzer::with_user_dict("马兴瑞 nr\n");
+        let tags = a.jieba().tag("马兴瑞", false);
+        assert_eq!(
+            tags.iter().map(|t| (t.word, t.tag)).collect::<Vec<_>>(),
+            vec![("马兴瑞", "nr")]
+        );
+    }
 }

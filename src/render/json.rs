@@ -2,7 +2,7 @@
 //!
 //! `{"question", "not_found", "confidence", "results": [{"rank", "issue", "issue_label",
 //! "article", "column", "source", "pages": [first, last], "clause", "text", "snippet",
-//! "best_sentence", "score", "source_line"}], "understood", "suggestion", "fact", "notice"}`. Fields are added,
+//! "best_sentence", "score", "source_line", "citation"}], "understood", "suggestion", "fact", "notice"}`. Fields are added,
 //! never renamed.
 //!
 //! Every line is one record: U+2028, U+2029 and U+0085, which JSON allows raw but
@@ -44,6 +44,8 @@ pub struct ResultJson<'a> {
     pub score: f32,
     /// Where the passage stands, as the CLI and the bot print it.
     pub source_line: String,
+    /// The passage cited as in official documents (see [`crate::render::citation`]).
+    pub citation: String,
 }
 
 /// How the question was read.
@@ -94,6 +96,7 @@ pub fn answer_json(a: &Answer) -> AnswerJson<'_> {
                 best_sentence: &h.best_sentence.text,
                 score: h.score,
                 source_line: super::SourceLine::of_hit(h).to_string(),
+                citation: super::citation(h),
             })
             .collect(),
         understood: understood(&a.understood),

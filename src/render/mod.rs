@@ -1,14 +1,17 @@
 //! Renderers: an `Answer` as plain text (CLI), JSON (tools, eval) or Telegram HTML (bot).
 //!
 //! They all name a passage the same way, with a [`SourceLine`]:
-//! `《跨越》2019年第3期 · 第4–9页 · 中共中央关于加强党的政治建设的意见 · （十六）永葆清正廉洁的政治本色`.
+//! `《跨越》2019年第3期 · 第4–9页 · 中共中央关于加强党的政治建设的意见 · （十六）永葆清正廉洁的政治本色`,
+//! and cite it for a reader's own documents the same way, with [`citation`].
 
+pub mod cite;
 pub mod html;
 pub mod json;
 pub mod source;
 pub mod text;
 pub mod toc;
 
+pub use cite::{citation, citation_of};
 pub use source::SourceLine;
 
 use crate::search::{Answer, Understood};

@@ -9,7 +9,9 @@
 //!   with [`noise`] (markup and typing noise made inert), [`scope`] (the issue a question
 //!   names) and the word lists of [`lexicon`];
 //! - [`meta`]: questions about the issue itself, answered from its structure;
-//! - [`thesaurus`]: the editors' synonyms, applied at query time;
+//! - [`thesaurus`]: the editors' synonyms, applied at query time; [`edits`]: the editors'
+//!   additions to it and to the user dictionary, written safely;
+//! - [`normalise`]: the normal form of a question, by which the misses queue groups them;
 //! - [`suggest`]: pinyin-slip suggestions from the index's own words;
 //! - [`clause`]: clause numbers in questions and labels;
 //! - [`rank`]: the features of a passage for a question (coverage, proximity, evidence, cues);
@@ -21,12 +23,14 @@
 pub mod bench;
 pub mod clause;
 pub mod decide;
+pub mod edits;
 pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod lexicon;
 pub mod meta;
 pub mod noise;
+pub mod normalise;
 pub mod query;
 pub mod rank;
 pub mod scope;
@@ -37,6 +41,7 @@ pub mod weights;
 
 pub use engine::{AskOptions, BuildStats, Engine};
 pub use error::SearchError;
+pub use normalise::normalise_question;
 
 use crate::corpus::{Corpus, Pages};
 use std::ops::Range;
@@ -67,8 +72,12 @@ pub struct Hit {
     pub magazine: String,
     /// `2019年第3期`
     pub issue_label: String,
+    /// 总第N期, where the issue prints it.
+    pub total: Option<u32>,
     /// The table-of-contents title of the article.
     pub article: String,
+    /// The passage's 1-based position within its article.
+    pub seq: u32,
     pub column: String,
     pub pages: Pages,
     pub clause: Option<String>,

@@ -104,6 +104,11 @@ impl Thesaurus {
         out
     }
 
+    /// The groups, in the order of the file, each with its terms folded.
+    pub fn groups(&self) -> &[Vec<String>] {
+        &self.groups
+    }
+
     pub fn len(&self) -> usize {
         self.groups.len()
     }
@@ -113,40 +118,62 @@ impl Thesaurus {
     }
 }
 
-/// The thesaurus file, re-read when it changes: each question checks the file's modification
-/// time (one `stat`), so an editor's change applies to the next question.
+/// The thesaurus file, re-read when it changes: each question looks at the file (one `stat`),
+/// so an editor's change applies to the next question.
 #[derive(Debug)]
 pub struct LiveThesaurus {
     path: PathBuf,
-    current: RwLock<(Option<SystemTime>, Arc<Thesaurus>)>,
+    current: RwLock<(Option<Stamp>, Arc<Thesaurus>)>,
+}
+
+/// What tells that the file changed: its modification time, its length and (on Unix) its
+/// inode. The time alone is not enough: file systems keep it in ticks of a few milliseconds,
+/// so a save within the same tick as the last read would go unnoticed; a file replaced by a
+/// rename (as `edits` writes it) always has a new inode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    modified: Option<SystemTime>,
+    len: u64,
+    inode: u64,
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some(Stamp {
+        modified: meta.modified().ok(),
+        len: meta.len(),
+        inode,
+    })
 }
 
 impl LiveThesaurus {
     /// Load `path` now. A missing file is an empty thesaurus; a malformed one is an error.
     pub fn open(path: &Path) -> Result<LiveThesaurus, ThesaurusError> {
-        let (mtime, t) = read(path)?;
+        let (seen, t) = read(path)?;
         Ok(LiveThesaurus {
             path: path.to_path_buf(),
-            current: RwLock::new((mtime, Arc::new(t))),
+            current: RwLock::new((seen, Arc::new(t))),
         })
     }
 
     /// The thesaurus as the file now says. A file that became malformed keeps the last good
     /// version in use (and says so in the log) until it is fixed.
     pub fn get(&self) -> Arc<Thesaurus> {
-        let mtime = std::fs::metadata(&self.path)
-            .and_then(|m| m.modified())
-            .ok();
+        let seen = stamp(&self.path);
         if let Ok(cur) = self.current.read() {
-            if cur.0 == mtime {
+            if cur.0 == seen {
                 return cur.1.clone();
             }
         }
         match read(&self.path) {
-            Ok((mtime, t)) => {
+            Ok((seen, t)) => {
                 let t = Arc::new(t);
                 if let Ok(mut cur) = self.current.write() {
-                    *cur = (mtime, t.clone());
+                    *cur = (seen, t.clone());
                 }
                 tracing::info!("thesaurus reloaded: {} groups", t.len());
                 t
@@ -158,17 +185,17 @@ impl LiveThesaurus {
                     Err(p) => p.into_inner(),
                 };
                 // Do not re-read the broken file on every question.
-                cur.0 = mtime;
+                cur.0 = seen;
                 cur.1.clone()
             }
         }
     }
 }
 
-fn read(path: &Path) -> Result<(Option<SystemTime>, Thesaurus), ThesaurusError> {
-    let mtime = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+fn read(path: &Path) -> Result<(Option<Stamp>, Thesaurus), ThesaurusError> {
+    let seen = stamp(path);
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    Ok((mtime, Thesaurus::parse(&text, path)?))
+    Ok((seen, Thesaurus::parse(&text, path)?))
 }
 
 #[cfg(test)]
@@ -189,6 +216,28 @@ mod tests {
             t.terms_in("党的第十九次全国代表大会以来"),
             vec!["党的第十九次全国代表大会"]
         );
+    }
+
+    #[test]
+    fn a_file_replaced_within_the_same_clock_tick_is_still_re_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("synonyms.txt");
+        std::fs::write(&path, "国外 = 海外\n").expect("write");
+        let live = LiveThesaurus::open(&path).expect("opens");
+        assert!(live.get().alternatives("境外").is_empty());
+        // A new version renamed over the old one, with the very same modification time.
+        let mtime = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .expect("mtime");
+        let tmp = dir.path().join(".synonyms.txt.new");
+        std::fs::write(&tmp, "国外 = 境外\n").expect("write");
+        let f = std::fs::File::options()
+            .write(true)
+            .open(&tmp)
+            .expect("open");
+        f.set_modified(mtime).expect("set mtime");
+        std::fs::rename(&tmp, &path).expect("rename");
+        assert_eq!(live.get().alternatives("境外"), vec!["国外"]);
     }
 
     #[test]

@@ -2,15 +2,18 @@
 //!
 //! It holds what must survive a restart: who subscribed, which issues were announced, which
 //! notices are still owed to whom (the outbox), the state behind inline buttons, and daily
-//! counters for `/stats`, replies not yet delivered, and the journal of imports admins sent (to report one a crash cut
-//! short). The search index is not here: it is rebuilt from the corpus.
+//! counters for `/stats`, replies not yet delivered, the journal of imports admins sent (to report one a crash cut
+//! short), readers' votes on answers (`feedback`) and the misses queue the editors work
+//! through (`misses`). The search index is not here: it is rebuilt from the corpus.
 //!
 //! All access goes through one connection behind a mutex. Every operation is a short
 //! statement or transaction (well under a millisecond in WAL mode with `synchronous=NORMAL`),
 //! so async handlers may call it directly.
 
 mod buttons;
+mod feedback;
 mod imports;
+mod misses;
 mod outbox;
 mod replies;
 mod schema;
@@ -19,7 +22,9 @@ mod subscribers;
 mod watches;
 
 pub use buttons::KEY_LEN;
+pub use feedback::{level_code, NewVote, Reason, Shown, StoredVote, Vote, Voted};
 pub use imports::Interrupted;
+pub use misses::{FeedbackCounts, Miss, MissState};
 pub use outbox::{Delivery, OutboxCounts};
 pub use subscribers::ChatKind;
 pub use watches::{Watch, Watched, MAX_WATCHES};

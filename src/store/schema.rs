@@ -68,7 +68,38 @@ const MIGRATIONS: &[&str] = &[
         created_at  INTEGER NOT NULL
     );
     ",
-    // Topic alerts (关注): words readers watch, and a notice text of its own for the outbox
+    // 4: readers' votes on answers (one per reader and answer, keyed by the answer's button
+    // state key) and the misses queue the editors work through. Misses hold no reader ids.
+    "
+    CREATE TABLE votes (
+        answer_key  TEXT    NOT NULL,
+        reader_id   INTEGER NOT NULL,
+        vote        TEXT    NOT NULL,
+        reason      TEXT,
+        question    TEXT    NOT NULL,
+        shown       TEXT    NOT NULL,
+        level       TEXT    NOT NULL,
+        generation  TEXT,
+        at          INTEGER NOT NULL,
+        PRIMARY KEY (answer_key, reader_id)
+    );
+    CREATE INDEX votes_at ON votes (at);
+    CREATE TABLE misses (
+        id          INTEGER PRIMARY KEY,
+        normalised  TEXT    NOT NULL UNIQUE,
+        question    TEXT    NOT NULL,
+        count       INTEGER NOT NULL,
+        down        INTEGER NOT NULL DEFAULT 0,
+        first_asked INTEGER NOT NULL,
+        last_asked  INTEGER NOT NULL,
+        level       TEXT    NOT NULL,
+        shown       TEXT,
+        state       TEXT    NOT NULL DEFAULT 'open',
+        changed_at  INTEGER
+    );
+    CREATE INDEX misses_by_state ON misses (state, last_asked);
+    ",
+    // 5: topic alerts (关注): words readers watch, and a notice text of its own for the outbox
     // rows of watchers (NULL: the issue's common notice).
     "
     CREATE TABLE watches (

@@ -6,7 +6,7 @@ use rusqlite::{params, OptionalExtension};
 
 /// Days since the epoch in UTC+8.
 pub fn today() -> i64 {
-    (now() + 8 * 3600).div_euclid(86_400)
+    crate::clock::day_of(now())
 }
 
 impl Store {
