@@ -19,22 +19,32 @@ fn run(input: &str) -> String {
 
 #[test]
 fn questions_get_plain_text_answers_with_numbered_buttons() {
-    let out = run("党的政治建设的首要任务是什么\n10\n/toc\n/stats\n");
+    let out = run("党的政治建设的首要任务是什么\n4\n13\n/toc\n/stats\n");
     assert!(out.contains("《跨越》2019年第3期 · 第"), "{out}");
     assert!(
         !out.contains("<b>") && !out.contains("&amp;"),
         "plain text: {out}"
     );
     assert!(
-        out.contains("[1] ① 全文") && out.contains("[10] 更多结果"),
+        out.contains("[1] ① 全文")
+            && out.contains("[4] ① 复制引文")
+            && out.contains("[13] 更多结果"),
         "{out}"
     );
     assert!(
         out.contains("（消息已更新）") && out.contains("④"),
-        "button 10 pressed: {out}"
+        "button 13 pressed: {out}"
     );
     assert!(out.contains("卷首") && out.contains("统计"), "{out}");
     assert!(out.contains("【"), "best sentence bracketed: {out}");
+    assert!(
+        out.contains("（已复制：《跨越》2019年第3期（总第244期）"),
+        "the citation is shown as copied: {out}"
+    );
+    assert!(
+        out.contains("👍 有用") && out.contains("👎 没答到"),
+        "{out}"
+    );
 }
 
 /// The terminal routes admin commands the way the bot's schema does (`bot::route`), with the

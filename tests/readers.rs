@@ -147,3 +147,176 @@ async fn watches_are_listed_limited_and_removed() {
     );
     bot.stop().await;
 }
+
+/// The button with `label` in `call`'s keyboard, by its callback data.
+fn button_data(call: &crate::fake_telegram::Call, label: &str) -> String {
+    call.buttons()
+        .into_iter()
+        .find(|(l, _)| l.contains(label))
+        .unwrap_or_else(|| panic!("no {label} button in {:?}", call.buttons()))
+        .1
+}
+
+/// The edit of message `id` that comes after the first `after` edits.
+async fn nth_edit(bot: &TestBot, after: usize) -> crate::fake_telegram::Call {
+    bot.tg
+        .wait_until(Duration::from_secs(20), "editMessageText", |tg| {
+            tg.calls("editmessagetext").into_iter().nth(after)
+        })
+        .await
+}
+
+/// A vote, a changed vote and a 👎 with a reason: each recorded once per reader, the
+/// buttons say so, and the copy-text button holds the citation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readers_vote_change_their_vote_and_give_a_reason() {
+    let mut bot = TestBot::start().await;
+    let answer = bot.say(READER, "党的政治建设的首要任务是什么").await;
+    let id = answer.message_id.expect("message id");
+    let copy = answer
+        .params
+        .pointer("/reply_markup/inline_keyboard/0/3/copy_text/text")
+        .and_then(|t| t.as_str())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        copy.starts_with("《跨越》2019年第3期（总第244期）第") && copy.contains("页，"),
+        "citation: {copy:?} in {}",
+        answer.params["reply_markup"]
+    );
+
+    let up = button_data(&answer, "👍 有用");
+    let key = up.trim_start_matches("u:").to_string();
+    bot.tg.push(callback(READER, READER as u64, id, &up));
+    let edited = nth_edit(&bot, 0).await;
+    assert!(
+        edited.buttons().iter().any(|(l, _)| l == "👍 谢谢反馈"),
+        "{:?}",
+        edited.buttons()
+    );
+    let toast = bot
+        .tg
+        .wait_until(Duration::from_secs(20), "the toast", |tg| {
+            tg.calls("answercallbackquery")
+                .into_iter()
+                .find(|c| c.params["text"] == "谢谢反馈")
+        })
+        .await;
+    assert_eq!(toast.params["text"], "谢谢反馈");
+
+    // Changed to 👎: the reasons are offered; one of them is recorded with the vote.
+    let down = button_data(&answer, "👎 没答到");
+    bot.tg.push(callback(READER, READER as u64, id, &down));
+    let edited = nth_edit(&bot, 1).await;
+    let reason = button_data(&edited, "页码/出处不对");
+    assert!(edited.buttons().iter().any(|(l, _)| l == "👎 谢谢反馈"));
+    bot.tg.push(callback(READER, READER as u64, id, &reason));
+    let edited = nth_edit(&bot, 2).await;
+    assert!(
+        !edited.buttons().iter().any(|(l, _)| l.contains("不完整")),
+        "the reasons go once one is given"
+    );
+    bot.stop().await;
+
+    let store = kuayue::store::Store::open_in(&bot.data_dir()).expect("store");
+    let vote = store
+        .vote_of(&key, READER as u64)
+        .expect("reads")
+        .expect("one vote");
+    assert_eq!(vote.vote, kuayue::store::Vote::Down);
+    assert_eq!(vote.reason, Some(kuayue::store::Reason::WrongSource));
+    assert_eq!(vote.question, "党的政治建设的首要任务是什么");
+    assert!(!vote.shown.is_empty() && vote.shown.len() <= 3);
+    assert!(vote.generation.is_some());
+}
+
+/// The hit test's 之前 and 现在 lines.
+fn before_line(text: &str) -> &str {
+    text.lines().find(|l| l.contains("之前：")).unwrap_or("")
+}
+
+fn now_line(text: &str) -> &str {
+    text.lines().find(|l| l.contains("现在：")).unwrap_or("")
+}
+
+/// A question the magazine cannot answer shows up in `/misses`; `/synonym` makes a hedged
+/// one answer, with before and after; `/dict` rebuilds the index; readers are refused all
+/// three, and nothing changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editors_see_misses_and_fix_them_from_the_chat() {
+    let mut bot = TestBot::start().await;
+    let admin = ADMIN as i64;
+    let dict_before = std::fs::read(bot.corpus_dir().join("user.dict")).expect("user.dict");
+    let synonyms_before = std::fs::read(bot.corpus_dir().join("synonyms.txt")).expect("synonyms");
+    for cmd in [
+        "/misses",
+        "/synonym GBA = 粤港澳大湾区",
+        "/dict 减税降费红利",
+    ] {
+        let refused = bot.say(READER, cmd).await;
+        assert!(
+            refused.text().contains("只有管理员"),
+            "{cmd}: {}",
+            refused.text()
+        );
+    }
+    assert_eq!(
+        std::fs::read(bot.corpus_dir().join("user.dict")).expect("user.dict"),
+        dict_before
+    );
+    assert_eq!(
+        std::fs::read(bot.corpus_dir().join("synonyms.txt")).expect("synonyms"),
+        synonyms_before
+    );
+
+    let refused = bot.say(READER, "火星探测器什么时候发射").await;
+    assert!(refused.text().contains("没有找到"), "{}", refused.text());
+    let hedged = bot.say(READER, "GBA建设有什么进展").await;
+    assert!(hedged.text().contains("可能相关"), "{}", hedged.text());
+    let misses = bot.say(admin, "/misses").await;
+    assert!(
+        misses.text().contains("火星探测器什么时候发射")
+            && misses.text().contains("GBA建设有什么进展"),
+        "{}",
+        misses.text()
+    );
+    assert!(
+        !misses.text().contains(&READER.to_string()),
+        "no reader ids"
+    );
+    assert!(misses.buttons().iter().any(|(l, _)| l.contains("试一试")));
+
+    let bad = bot.say(admin, "/synonym GBA").await;
+    assert!(bad.text().contains("用法：/synonym"), "{}", bad.text());
+    let fixed = bot.say(admin, "/synonym GBA = 粤港澳大湾区").await;
+    assert!(fixed.text().contains("已加入同义词组"), "{}", fixed.text());
+    assert!(
+        fixed.text().contains("GBA建设有什么进展")
+            && fixed.text().contains("之前：可能相关")
+            && !before_line(fixed.text()).contains("大湾区")
+            && now_line(fixed.text()).contains("粤港澳大湾区"),
+        "{}",
+        fixed.text()
+    );
+    let synonyms = std::fs::read_to_string(bot.corpus_dir().join("synonyms.txt")).expect("read");
+    assert!(
+        synonyms.contains("由 管理员 42 添加") && synonyms.ends_with("GBA = 粤港澳大湾区\n"),
+        "{synonyms}"
+    );
+
+    let long = bot.say(admin, &format!("/dict {}", "长".repeat(31))).await;
+    assert!(long.text().contains("没有修改"), "{}", long.text());
+    bot.tg.push(private_text(admin, "/dict 减税降费红利"));
+    let rebuilt = bot
+        .tg
+        .wait_until(Duration::from_secs(60), "the rebuild", |tg| {
+            tg.sent_to("sendmessage", admin)
+                .into_iter()
+                .find(|c| c.text().contains("索引已重建"))
+        })
+        .await;
+    assert!(rebuilt.text().contains("命中测试"), "{}", rebuilt.text());
+    let dict = std::fs::read_to_string(bot.corpus_dir().join("user.dict")).expect("read");
+    assert!(dict.contains("减税降费红利"));
+    bot.stop().await;
+}

@@ -115,6 +115,14 @@ pub fn run(core: &Core, admin: &Admin, input: impl BufRead, out: &mut dyn Write)
                 }
                 AdminCommand::Import(path) => vec![import(admin, path.trim(), out)],
                 AdminCommand::Reindex => vec![reindex(admin, out)],
+                AdminCommand::Misses => vec![crate::bot::feedback::misses_page(core, 0)],
+                AdminCommand::Synonym(arg) => vec![Reply::text(crate::bot::editors::synonym(
+                    core,
+                    &admin.paths().corpus_dir,
+                    TERMINAL_USER,
+                    &arg,
+                ))],
+                AdminCommand::Dict(arg) => dict(core, admin, &arg, out),
             },
             Route::Text | Route::Document | Route::Other => core.text(&m).unwrap_or_default(),
         };
@@ -130,6 +138,20 @@ fn plain(text: &str) -> Reply {
 
 fn reindex(admin: &Admin, out: &mut dyn Write) -> Reply {
     in_foreground(admin, out, |slot, progress| admin.reindex(slot, progress))
+}
+
+/// `/dict`: add the word, rebuild here and now, then show the hit test.
+fn dict(core: &Core, admin: &Admin, arg: &str, out: &mut dyn Write) -> Vec<Reply> {
+    match crate::bot::editors::dict(core, &admin.paths().corpus_dir, TERMINAL_USER, arg) {
+        Err(refused) => vec![Reply::text(refused)],
+        Ok((added, test)) => {
+            let rebuilt = reindex(admin, out);
+            vec![
+                Reply::text(added),
+                Reply::text(rebuilt.html + &test.after(core)),
+            ]
+        }
+    }
 }
 
 fn import(admin: &Admin, path: &str, out: &mut dyn Write) -> Reply {

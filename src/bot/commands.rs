@@ -44,6 +44,12 @@ pub enum AdminCommand {
     /// The argument is a path on disk, used only by `kuayue chat`; on Telegram the text of
     /// an issue comes as a document.
     Import(String),
-    /// 统计：期数、段落、订阅者、今日提问、通知
+    /// 统计：期数、段落、订阅者、今日提问、通知、反馈
     Stats,
+    /// 最近一周读者没有找到答案的问题
+    Misses,
+    /// 加同义词组，立即生效：/synonym 十九大 = 党的十九大
+    Synonym(String),
+    /// 加词典词条并重建索引：/dict 新词 [词性]
+    Dict(String),
 }

@@ -8,7 +8,7 @@ use super::admins::Admins;
 use super::callback::Callback;
 use super::commands::{AdminCommand, Command};
 use super::lang::Lang;
-use super::reply::button;
+use super::reply::{button, copy_button};
 pub use super::reply::{Button, InlineItem, Press, Reply};
 pub use super::view::notice;
 use super::view::{
@@ -75,6 +75,16 @@ enum Step {
     Next,
 }
 
+/// The vote row of an answer as its message shows it: the last vote cast under it (in a
+/// group, by whoever tapped last) and whether the reasons of a 👎 are offered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Voting {
+    #[serde(default)]
+    up: Option<bool>,
+    #[serde(default)]
+    reasons: bool,
+}
+
 /// Server-side state of a message's buttons, stored as JSON behind a short key.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "k")]
@@ -87,6 +97,9 @@ enum State {
         refs: Vec<(String, usize)>,
         #[serde(default)]
         tr: bool,
+        /// Absent in the state of answers sent before votes existed.
+        #[serde(default)]
+        v: Voting,
     },
     /// A passage shown whole (全文, 上一条, 下一条).
     #[serde(rename = "p")]
@@ -167,6 +180,11 @@ impl Core {
         None
     }
 
+    /// The answer to a question, for the editors' hit test: not shown, not counted.
+    pub fn answer_for(&self, question: &str) -> Option<Answer> {
+        self.ask(question, 1)
+    }
+
     /// The last search failure since this was last asked, if any.
     pub fn take_trouble(&self) -> Option<String> {
         self.trouble
@@ -223,8 +241,11 @@ impl Core {
         let corpus = lib.corpus();
         let store = &self.store;
         let outbox = store.outbox_counts().unwrap_or_default();
+        let fb = store
+            .feedback_counts(crate::store::now())
+            .unwrap_or_default();
         Reply::text(format!(
-            "<b>统计</b>\n期数：{}\n文章：{}\n段落：{}\n订阅者：{}\n今日回答问题：{}\n通知：待发 {}，已发 {}，失败 {}，对方已屏蔽 {}",
+            "<b>统计</b>\n期数：{}\n文章：{}\n段落：{}\n订阅者：{}\n今日回答问题：{}\n通知：待发 {}，已发 {}，失败 {}，对方已屏蔽 {}\n今日反馈：👍 {}，👎 {}；可能相关 {}，没有找到 {}\n待处理的未答到问题：{}（/misses）",
             corpus.issues.len(),
             corpus.article_count(),
             corpus.passage_count(),
@@ -234,6 +255,11 @@ impl Core {
             outbox.sent,
             outbox.failed,
             outbox.dropped,
+            fb.votes_up,
+            fb.votes_down,
+            fb.hedged,
+            fb.refused,
+            fb.open_misses,
         ))
     }
 
@@ -269,18 +295,40 @@ impl Core {
             )));
         }
         let _ = self.store.count("answered");
-        self.answer_page(question, 0, None)
+        let Some(answer) = self.ask(question, page_top(0)) else {
+            return Reply::text(SORRY.into());
+        };
+        super::feedback::record_miss(self, &answer);
+        self.page_of(&answer, question, 0, None, Voting::default())
+    }
+
+    /// A question asked again by an editor (试一试 of `/misses`): answered as a reader would
+    /// be, without counting it as asked once more.
+    pub fn try_again(&self, question: &str) -> Reply {
+        self.answer_page(question, 0, None, Voting::default())
     }
 
     /// One page of an answer starting at `at`. `key` is the state key to reuse (更多结果).
-    fn answer_page(&self, question: &str, at: usize, key: Option<&str>) -> Reply {
-        let Some(answer) = self.ask(question, (at + PAGE + 1).min(MAX_RESULTS)) else {
+    fn answer_page(&self, question: &str, at: usize, key: Option<&str>, v: Voting) -> Reply {
+        let Some(answer) = self.ask(question, page_top(at)) else {
             return Reply::text(SORRY.into());
         };
+        self.page_of(&answer, question, at, key, v)
+    }
+
+    /// The page of `answer` starting at `at`, with its buttons.
+    fn page_of(
+        &self,
+        answer: &Answer,
+        question: &str,
+        at: usize,
+        key: Option<&str>,
+        v: Voting,
+    ) -> Reply {
         let lang = Lang::from_traditional(answer.traditional);
         if answer.not_found() || answer.hits.is_empty() {
-            let mut reply = not_found(&answer, lang);
-            reply.buttons = self.retry_buttons(question, &answer, lang, None);
+            let mut reply = not_found(answer, lang);
+            reply.buttons = self.retry_buttons(question, answer, lang, None);
             return reply;
         }
         let page: Vec<&Hit> = answer.hits.iter().skip(at).take(PAGE).collect();
@@ -296,6 +344,7 @@ impl Core {
                 .map(|h| (h.passage.issue.clone(), h.passage.index))
                 .collect(),
             tr: answer.traditional,
+            v,
         };
         let key = self.keep(&state, key);
         let mut buttons = Vec::new();
@@ -324,6 +373,11 @@ impl Core {
                             index: i,
                         },
                     ),
+                    // The citation is copied as printed (Simplified), whatever the script.
+                    copy_button(
+                        format!("{n} {}", lang.t("复制引文")),
+                        &crate::render::cite::citation(page[i]),
+                    ),
                 ]);
             }
             let mut paging = Vec::new();
@@ -336,12 +390,13 @@ impl Core {
             if !paging.is_empty() {
                 buttons.push(paging);
             }
+            buttons.extend(super::feedback::vote_rows(key, v.up, v.reasons, lang));
         }
         if at == 0 {
-            buttons.extend(self.retry_buttons(question, &answer, lang, key.as_deref()));
+            buttons.extend(self.retry_buttons(question, answer, lang, key.as_deref()));
         }
         Reply {
-            html: render_answer(&answer, &page, at, lang),
+            html: render_answer(answer, &page, at, lang),
             buttons,
         }
     }
@@ -370,6 +425,7 @@ impl Core {
                     at: 0,
                     refs: Vec::new(),
                     tr: answer.traditional,
+                    v: Voting::default(),
                 };
                 match self.keep(&state, None) {
                     Some(k) => k,
@@ -416,6 +472,15 @@ impl Core {
         let Ok(action) = data.parse::<Callback>() else {
             return expired();
         };
+        if let Callback::Miss { id, act } = action {
+            return super::feedback::miss_pressed(self, by, id, act);
+        }
+        if let Callback::MissesPage(offset) = action {
+            return match self.is_admin(by.user) {
+                true => Press::Edit(super::feedback::misses_page(self, offset)),
+                false => refusal_notice(),
+            };
+        }
         if let Callback::Unwatch(id) = action {
             return match super::watches::unwatch_pressed(self, by, id) {
                 Ok(list) => Press::EditAndNotice(list, "已取消关注".into()),
@@ -446,11 +511,21 @@ impl Core {
             State::Passage { r, tr } => self.passage_press(verb, r, Lang::from_traditional(*tr)),
         };
         match (&action, &state) {
-            (Callback::More(_), State::Answer { q, at, .. }) => {
-                Press::Edit(self.answer_page(q, at + PAGE, Some(key)))
+            (Callback::More(_), State::Answer { q, at, v, .. }) => {
+                Press::Edit(self.answer_page(q, at + PAGE, Some(key), *v))
             }
-            (Callback::Back(_), State::Answer { q, at, .. }) => {
-                Press::Edit(self.answer_page(q, at.saturating_sub(PAGE), Some(key)))
+            (Callback::Back(_), State::Answer { q, at, v, .. }) => {
+                Press::Edit(self.answer_page(q, at.saturating_sub(PAGE), Some(key), *v))
+            }
+            (Callback::Vote { up, .. }, State::Answer { q, at, .. }) => {
+                let reason = None;
+                self.vote(key, q, *at, *up, reason, by)
+            }
+            (Callback::Reason { code, .. }, State::Answer { q, at, .. }) => {
+                match crate::store::Reason::ALL.get(*code) {
+                    Some(reason) => self.vote(key, q, *at, false, Some(*reason), by),
+                    None => expired(),
+                }
             }
             (Callback::Suggestion(_), State::Answer { q, .. }) => {
                 match self.ask(q, 1).and_then(|a| a.suggested_question) {
@@ -469,6 +544,62 @@ impl Core {
             (Callback::Next { index, .. }, _) => step(*index, Step::Next),
             _ => expired(),
         }
+    }
+
+    /// A reader's 👍/👎 (with a reason, after a 👎) on the answer page at `at`: recorded
+    /// with the passages it showed, then the buttons say it was counted.
+    fn vote(
+        &self,
+        key: &str,
+        question: &str,
+        at: usize,
+        up: bool,
+        reason: Option<crate::store::Reason>,
+        by: &Inbound,
+    ) -> Press {
+        let Some(answer) = self.ask(question, page_top(at)) else {
+            return Press::Notice(SORRY.into());
+        };
+        let shown: Vec<crate::store::Shown> = answer
+            .hits
+            .iter()
+            .skip(at)
+            .take(PAGE)
+            .map(crate::store::Shown::from)
+            .collect();
+        let generation = self.library().generation();
+        let vote = crate::store::NewVote {
+            answer: key,
+            reader: by.user,
+            vote: if up {
+                crate::store::Vote::Up
+            } else {
+                crate::store::Vote::Down
+            },
+            reason,
+            question,
+            shown: &shown,
+            level: answer.level,
+            generation: generation.as_deref(),
+            at: crate::store::now(),
+        };
+        if let Err(e) = self.store.record_vote(&vote) {
+            tracing::error!("recording a vote failed: {e}");
+            return Press::Notice("抱歉，暂时无法记录，请稍后再试。".into());
+        }
+        let v = Voting {
+            up: Some(up),
+            reasons: !up && reason.is_none(),
+        };
+        let lang = Lang::from_traditional(answer.traditional);
+        let thanks = match reason {
+            Some(r) => format!("谢谢反馈（{}）", r.label()),
+            None => "谢谢反馈".to_string(),
+        };
+        Press::EditAndNotice(
+            self.page_of(&answer, question, at, Some(key), v),
+            lang.t(&thanks),
+        )
     }
 
     fn passage_press(&self, verb: Step, r: &(String, usize), lang: Lang) -> Press {
@@ -739,6 +870,17 @@ impl Core {
 /// The answer to an admin command from anyone else.
 pub(super) fn refusal() -> Reply {
     Reply::text("抱歉，这个命令只有管理员可以使用。".into())
+}
+
+/// How many passages a search for the page at `at` needs (one more tells whether there is a
+/// next page).
+fn page_top(at: usize) -> usize {
+    (at + PAGE + 1).min(MAX_RESULTS)
+}
+
+/// An admin's button pressed by someone else.
+pub(super) fn refusal_notice() -> Press {
+    Press::Notice("这个按钮只有管理员可以使用。".into())
 }
 
 fn expired() -> Press {

@@ -23,6 +23,8 @@ pub mod chat;
 pub mod commands;
 pub mod core;
 pub mod deliver;
+pub mod editors;
+pub mod feedback;
 pub mod health;
 mod lang;
 pub mod outbox;

@@ -39,6 +39,15 @@ pub struct Button {
 /// Telegram copies at most this many characters.
 pub const MAX_COPY_CHARS: usize = 256;
 
+/// A button that copies `text` (cut to [`MAX_COPY_CHARS`]).
+pub(crate) fn copy_button(label: impl Into<String>, text: &str) -> Button {
+    Button {
+        label: label.into(),
+        data: String::new(),
+        copy: Some(text.chars().take(MAX_COPY_CHARS).collect()),
+    }
+}
+
 pub(crate) fn button(label: impl Into<String>, action: Callback) -> Button {
     Button {
         label: label.into(),

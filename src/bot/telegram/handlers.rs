@@ -205,6 +205,42 @@ async fn on_admin_command(msg: Message, cmd: AdminCommand, app: Arc<App>) -> Han
                 "请把一期的 .txt 原文（UTF-8，不超过 5 MB）作为文件发给我，说明里写 /import。"
                     .into(),
             ),
+            AdminCommand::Misses => app.courier.send(
+                chat,
+                vec![crate::bot::feedback::misses_page(&app.core, 0)],
+                None,
+            ),
+            AdminCommand::Synonym(arg) => {
+                let corpus_dir = app.admin.paths().corpus_dir.clone();
+                let html = crate::bot::editors::synonym(&app.core, &corpus_dir, user, &arg);
+                report(&app, chat, Ok(html));
+            }
+            AdminCommand::Dict(arg) => {
+                let Some(slot) = app.admin.try_begin() else {
+                    app.courier
+                        .say(chat, "索引正在重建，请等它完成后再加词。".into());
+                    return Ok(());
+                };
+                let corpus_dir = app.admin.paths().corpus_dir.clone();
+                let (added, test) =
+                    match crate::bot::editors::dict(&app.core, &corpus_dir, user, &arg) {
+                        Ok(done) => done,
+                        Err(refused) => {
+                            app.courier.say(chat, refused);
+                            return Ok(());
+                        }
+                    };
+                app.courier.say(chat, added);
+                tokio::spawn(async move {
+                    let admin = app.admin.clone();
+                    let outcome = run_blocking_with_progress(&app, chat, move |progress| {
+                        admin.reindex(&slot, progress)
+                    })
+                    .await;
+                    let outcome = outcome.map(|summary| summary + &test.after(&app.core));
+                    report(&app, chat, outcome);
+                });
+            }
             AdminCommand::Reindex => {
                 let Some(slot) = app.admin.try_begin() else {
                     app.courier
