@@ -939,3 +939,38 @@ fn cli_ask_cite_prints_one_citation_a_result() {
     assert!(out.stdout.is_empty(), "nothing to cite");
     assert!(String::from_utf8_lossy(&out.stderr).contains("没有找到"));
 }
+
+#[test]
+fn cli_ask_script_trad_prints_the_whole_answer_in_traditional() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| {
+        let out = kuayue(tmp.path(), &util::corpus_dir())
+            .args(args)
+            .output()
+            .expect("run kuayue");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let trad = run(&["ask", "--script", "trad", "党的政治建设的首要任务是什么"]);
+    assert!(
+        trad.contains("第1–3頁") && trad.contains("黨的政治建設") && trad.contains("作為"),
+        "{trad}"
+    );
+    assert!(!trad.contains("党的政治建设"), "{trad}");
+    // A Traditional question gets Traditional by itself; `simp` keeps it Simplified; the
+    // citation is always the printed text.
+    assert!(run(&["ask", "黨的政治建設的首要任務是什麼"]).contains("把黨的政治建設擺在首位"));
+    assert!(
+        run(&["ask", "--script", "simp", "黨的政治建設的首要任務是什麼"])
+            .contains("把党的政治建设摆在首位")
+    );
+    let cited = run(&["ask", "--cite", "--script", "trad", "意见第十六条"]);
+    assert!(
+        cited.contains("《中共中央关于加强党的政治建设的意见》"),
+        "{cited}"
+    );
+}

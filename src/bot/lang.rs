@@ -3,7 +3,7 @@
 //! Replies are written in Simplified Chinese; a reader who asked in Traditional characters (a
 //! Hong Kong or Macau reader) reads the whole reply in Traditional: the bot's headers, hints
 //! and buttons, and the passages, titles and source lines too, converted for display with
-//! hanconv (OpenCC tables). What is copied to quote the magazine (a citation) stays in the
+//! `render::to_traditional` (OpenCC's Hong Kong tables). What is copied to quote the magazine (a citation) stays in the
 //! Simplified text as printed.
 
 /// Which script the reader wrote in.
@@ -27,7 +27,7 @@ impl Lang {
     pub fn t(self, s: &str) -> String {
         match self {
             Lang::Simplified => s.to_string(),
-            Lang::Traditional => hanconv::s2t(s),
+            Lang::Traditional => crate::render::to_traditional(s),
         }
     }
 }

@@ -40,6 +40,11 @@ pub enum Command {
         /// Print only a citation line per passage, as quoted in official documents.
         #[arg(long, conflicts_with = "json")]
         cite: bool,
+        /// The script of the printed answer: `auto` follows the question's, `trad` converts
+        /// passages, titles and the program's words to Traditional for display (citations
+        /// and JSON stay as printed).
+        #[arg(long, value_enum, default_value_t = search_cmds::Script::Auto)]
+        script: search_cmds::Script,
         /// Search only this issue (YYYY-NN, e.g. 2019-03).
         #[arg(long, value_name = "YYYY-NN")]
         issue: Option<IssueId>,
@@ -112,8 +117,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             top,
             json,
             cite,
+            script,
             issue,
-        } => search_cmds::ask(&paths, &question, top, json, cite, issue.as_ref()),
+        } => {
+            let show = search_cmds::Show { json, cite, script };
+            search_cmds::ask(&paths, &question, top, show, issue.as_ref())
+        }
         Command::Index => search_cmds::index(&paths),
         Command::Eval { file, json } => search_cmds::eval(&paths, &file, json),
         Command::Bench {

@@ -18,14 +18,35 @@ fn open(paths: &Paths) -> anyhow::Result<Engine> {
     Ok(Engine::open(paths, &mut progress)?)
 }
 
+/// The script `kuayue ask` prints in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Script {
+    /// The question's: a question in Traditional characters gets the answer in Traditional.
+    Auto,
+    Simp,
+    Trad,
+}
+
+/// How `kuayue ask` prints each answer.
+#[derive(Debug, Clone, Copy)]
+pub struct Show {
+    pub json: bool,
+    pub cite: bool,
+    pub script: Script,
+}
+
 pub fn ask(
     paths: &Paths,
     question: &[String],
     top: usize,
-    as_json: bool,
-    cite: bool,
+    show: Show,
     issue: Option<&IssueId>,
 ) -> anyhow::Result<()> {
+    let Show {
+        json: as_json,
+        cite,
+        script,
+    } = show;
     let engine = open(paths)?;
     if let Some(id) = issue {
         if engine.corpus().issue(id.as_str()).is_none() {
@@ -56,7 +77,19 @@ pub fn ask(
         } else if cite {
             write_citations(&a, out)?;
         } else {
-            write!(out, "{}", text::answer(&a, style))?;
+            let printed = text::answer(&a, style);
+            let trad = match script {
+                Script::Auto => a.traditional,
+                Script::Simp => false,
+                Script::Trad => true,
+            };
+            // Converted for display only; the engine's answer is untouched.
+            let printed = if trad {
+                crate::render::to_traditional(&printed)
+            } else {
+                printed
+            };
+            write!(out, "{printed}")?;
         }
         Ok(())
     };

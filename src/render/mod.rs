@@ -19,6 +19,13 @@ use crate::search::{Answer, Understood};
 /// Separator between the parts of a source line.
 pub const SEP: &str = " · ";
 
+/// Text for a reader who writes Traditional characters: Hong Kong forms (OpenCC's s2hk,
+/// 作為 rather than 作爲), since those are the readers who ask in Traditional. For display
+/// only: what is quoted (a citation) stays as printed.
+pub fn to_traditional(s: &str) -> String {
+    hanconv::s2hk(s)
+}
+
 /// The line that opens a hedged answer (可能相关).
 pub const HEDGE: &str = "没有找到完全对应的段落，以下内容可能相关：";
 
