@@ -5,21 +5,21 @@
 //! comments the editors' commands write into the corpus carry these times.
 
 /// Seconds east of UTC of China Standard Time.
-pub const OFFSET_SECS: i64 = 8 * 3600;
+pub(crate) const OFFSET_SECS: i64 = 8 * 3600;
 
 /// Days since the epoch of the UTC+8 calendar day that holds `secs`.
-pub fn day_of(secs: i64) -> i64 {
+pub(crate) fn day_of(secs: i64) -> i64 {
     (secs + OFFSET_SECS).div_euclid(86_400)
 }
 
 /// The first second (epoch seconds) of a UTC+8 day number.
-pub fn day_start(day: i64) -> i64 {
+pub(crate) fn day_start(day: i64) -> i64 {
     day * 86_400 - OFFSET_SECS
 }
 
 /// `2019-03-01` (UTC+8) as the epoch second its day begins, or `None` when it is not a valid
 /// `YYYY-MM-DD` date.
-pub fn parse_day(s: &str) -> Option<i64> {
+pub(crate) fn parse_day(s: &str) -> Option<i64> {
     let parts: Vec<&str> = s.trim().split('-').collect();
     let [y, m, d] = parts.as_slice() else {
         return None;
@@ -35,13 +35,13 @@ pub fn parse_day(s: &str) -> Option<i64> {
 }
 
 /// `2019-03-01 16:30:00` in UTC+8.
-pub fn local_time(secs: i64) -> String {
+pub(crate) fn local_time(secs: i64) -> String {
     let (date, h, min, s) = split(secs);
     format!("{date} {h:02}:{min:02}:{s:02}")
 }
 
 /// `2019-03-01T16:30:00+08:00`: RFC 3339 with the UTC+8 offset.
-pub fn rfc3339(secs: i64) -> String {
+pub(crate) fn rfc3339(secs: i64) -> String {
     let (date, h, min, s) = split(secs);
     format!("{date}T{h:02}:{min:02}:{s:02}+08:00")
 }

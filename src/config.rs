@@ -7,9 +7,9 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 /// Default corpus directory, relative to the working directory.
-pub const DEFAULT_CORPUS_DIR: &str = "./corpus";
+pub(crate) const DEFAULT_CORPUS_DIR: &str = "./corpus";
 /// Default data directory (index generations, SQLite database).
-pub const DEFAULT_DATA_DIR: &str = "./data";
+pub(crate) const DEFAULT_DATA_DIR: &str = "./data";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paths {
@@ -19,7 +19,7 @@ pub struct Paths {
 
 impl Paths {
     /// `CORPUS_DIR` and `DATA_DIR` from the environment, with their defaults.
-    pub fn from_env() -> Self {
+    pub(crate) fn from_env() -> Self {
         Paths::from_lookup(|name| std::env::var_os(name))
     }
 

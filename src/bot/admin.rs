@@ -15,7 +15,7 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 /// Largest raw text an admin may send: the importer's limit.
-pub const MAX_IMPORT_BYTES: u64 = MAX_RAW_BYTES as u64;
+pub(crate) const MAX_IMPORT_BYTES: u64 = MAX_RAW_BYTES as u64;
 
 /// Runs the admin operations and holds the "one at a time" flag.
 pub struct Admin {
@@ -29,7 +29,7 @@ pub struct Admin {
 
 /// Proof that this caller holds the rebuild slot; dropping it frees the slot. Owned, so that
 /// it can move to the blocking thread doing the work.
-pub struct Slot(Arc<AtomicBool>);
+pub(crate) struct Slot(Arc<AtomicBool>);
 
 impl Drop for Slot {
     fn drop(&mut self) {
@@ -39,7 +39,7 @@ impl Drop for Slot {
 
 /// What [`Admin::announce_new`] did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Announced {
+pub(crate) struct Announced {
     /// The issues announced now, as labels.
     pub new: Vec<String>,
     /// Notices queued for subscribers.
@@ -53,7 +53,7 @@ pub struct Announced {
 pub type Outcome = Result<String, String>;
 
 impl Admin {
-    pub fn new(
+    pub(crate) fn new(
         core: Arc<Core>,
         backend: Arc<dyn Backend>,
         paths: Paths,
@@ -68,12 +68,12 @@ impl Admin {
         }
     }
 
-    pub fn paths(&self) -> &Paths {
+    pub(crate) fn paths(&self) -> &Paths {
         &self.paths
     }
 
     /// Take the rebuild slot, or `None` when a rebuild is already running.
-    pub fn try_begin(&self) -> Option<Slot> {
+    pub(crate) fn try_begin(&self) -> Option<Slot> {
         self.running
             .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
             .ok()
@@ -82,7 +82,7 @@ impl Admin {
 
     /// Rebuild from `CORPUS_DIR`, swap, announce new issues. On failure the old index keeps
     /// serving and the error (with file and line) is returned.
-    pub fn reindex(&self, _slot: &Slot, progress: &mut dyn FnMut(&str)) -> Outcome {
+    pub(crate) fn reindex(&self, _slot: &Slot, progress: &mut dyn FnMut(&str)) -> Outcome {
         let (library, stats) = self.backend.rebuild(&self.paths, progress).map_err(|e| {
             format!(
                 "❌ 重建索引失败，旧索引继续服务。\n{}",
@@ -123,7 +123,7 @@ impl Admin {
     /// A database error is never taken for "already announced" (nor for "first start"): the
     /// issue is logged as an error and listed in [`Announced::failed`], and nothing is queued
     /// for it, so the admin hears of it and the next rebuild tries again.
-    pub fn announce_new(&self) -> Announced {
+    pub(crate) fn announce_new(&self) -> Announced {
         let library = self.core.library();
         let store = self.core.store();
         let corpus = library.corpus();
@@ -178,7 +178,12 @@ impl Admin {
     /// Check a raw issue text, import it into the corpus (the importer names the directory
     /// after the issue and writes it atomically), rebuild and announce. A failed rebuild removes the imported issue
     /// again, so the corpus never keeps an issue the index could not take.
-    pub fn import(&self, slot: &Slot, raw: &[u8], progress: &mut dyn FnMut(&str)) -> Outcome {
+    pub(crate) fn import(
+        &self,
+        slot: &Slot,
+        raw: &[u8],
+        progress: &mut dyn FnMut(&str),
+    ) -> Outcome {
         check_raw(raw)?;
         progress("文件检查通过，正在导入…");
         let Imported {
@@ -222,7 +227,7 @@ fn brief(text: &str) -> String {
 
 /// A file of `bytes` is small enough to import. The bot asks this before downloading a
 /// document, and [`check_raw`] again of what it got.
-pub fn check_size(bytes: u64) -> Result<(), String> {
+pub(crate) fn check_size(bytes: u64) -> Result<(), String> {
     if bytes > MAX_IMPORT_BYTES {
         return Err(too_large(bytes));
     }
@@ -240,7 +245,7 @@ fn too_large(bytes: u64) -> String {
 /// A raw text the importer may read: the importer's own check ([`RawIssue::parse`]: at most
 /// 5 MB, no binary content, UTF-8, not empty), worded for the admin. (The importer checks
 /// again, and for a table of contents.)
-pub fn check_raw(bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn check_raw(bytes: &[u8]) -> Result<(), String> {
     RawIssue::parse(bytes).map(|_| ()).map_err(|e| match e {
         RawIssueError::TooLarge(n) => too_large(n as u64),
         RawIssueError::NotUtf8(at) => {

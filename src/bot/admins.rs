@@ -10,20 +10,16 @@ use std::sync::Arc;
 pub struct Admins(Arc<BTreeSet<u64>>);
 
 impl Admins {
-    pub fn new(ids: impl IntoIterator<Item = u64>) -> Admins {
+    pub(crate) fn new(ids: impl IntoIterator<Item = u64>) -> Admins {
         Admins(Arc::new(ids.into_iter().collect()))
     }
 
-    pub fn contains(&self, user: u64) -> bool {
+    pub(crate) fn contains(&self, user: u64) -> bool {
         self.0.contains(&user)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = u64> + '_ {
         self.0.iter().copied()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 }
 
@@ -36,6 +32,6 @@ mod tests {
         let a = Admins::new([12, 34]);
         assert!(a.contains(12) && a.contains(34) && !a.contains(56));
         assert_eq!(a.iter().collect::<Vec<_>>(), vec![12, 34]);
-        assert!(Admins::default().is_empty());
+        assert_eq!(Admins::default().iter().count(), 0);
     }
 }

@@ -10,11 +10,11 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Telegram's limit on callback data, in bytes.
-pub const MAX_BYTES: usize = 64;
+pub(crate) const MAX_BYTES: usize = 64;
 
 /// What a pressed button asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Callback {
+pub(crate) enum Callback {
     /// One of /start's example questions (`q:N`).
     Example(usize),
     /// The next page of an answer (`m:KEY`, 更多结果).
@@ -46,7 +46,7 @@ pub enum Callback {
 
 /// What an editor does with a miss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MissAct {
+pub(crate) enum MissAct {
     /// Run the question again now.
     Try,
     /// Mark it handled.
@@ -57,7 +57,7 @@ pub enum MissAct {
 
 impl Callback {
     /// The key of the state this button refers to, if it has one.
-    pub fn key(&self) -> Option<&str> {
+    pub(crate) fn key(&self) -> Option<&str> {
         match self {
             Callback::Example(_)
             | Callback::Miss { .. }
@@ -107,7 +107,7 @@ impl fmt::Display for Callback {
 /// Callback data this version does not understand (from a much older message, or forged).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown callback data")]
-pub struct UnknownCallback;
+pub(crate) struct UnknownCallback;
 
 impl FromStr for Callback {
     type Err = UnknownCallback;

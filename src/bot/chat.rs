@@ -21,7 +21,7 @@ use std::io::{self, BufRead, Write};
 use std::sync::Arc;
 
 /// Chat and user id of the terminal.
-pub const TERMINAL_USER: u64 = 1;
+pub(crate) const TERMINAL_USER: u64 = 1;
 
 /// Open the index and the terminal's own database (`DATA_DIR/chat.sqlite3`, so that trying
 /// things here never touches the bot's subscribers) and announce issues added since the last

@@ -36,7 +36,7 @@ pub enum Command {
 /// 管理员命令：
 #[derive(BotCommands, Debug, Clone, PartialEq, Eq)]
 #[command(rename_rule = "lowercase")]
-pub enum AdminCommand {
+pub(crate) enum AdminCommand {
     /// 从语料目录重建索引，并通知新刊
     Reindex,
     /// 导入新一期：把 .txt 原文作为文件发来，说明写 /import

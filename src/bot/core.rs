@@ -25,17 +25,17 @@ use std::sync::{Arc, RwLock};
 use teloxide::utils::command::BotCommands;
 
 /// Passages per page of an answer.
-pub const PAGE: usize = 3;
+pub(crate) const PAGE: usize = 3;
 /// Answers page through at most this many passages.
-pub const MAX_RESULTS: usize = 15;
+pub(crate) const MAX_RESULTS: usize = 15;
 /// Inline mode lists at most this many passages.
-pub const INLINE_RESULTS: usize = 10;
+pub(crate) const INLINE_RESULTS: usize = 10;
 /// Longer questions are refused politely: nobody asks a question of this length, and the
 /// search should not chew on a pasted article.
-pub const MAX_QUESTION_CHARS: usize = 500;
+pub(crate) const MAX_QUESTION_CHARS: usize = 500;
 
 /// Questions offered by `/start` as buttons.
-pub const EXAMPLES: [&str; 3] = [
+pub(crate) const EXAMPLES: [&str; 3] = [
     "党的政治建设的首要任务是什么",
     "什么是“两个维护”",
     "模范机关创建有哪些要求",
@@ -43,7 +43,7 @@ pub const EXAMPLES: [&str; 3] = [
 
 /// The answer when a search fails (a damaged index, an internal error): the reader is asked
 /// to come back, the admins are told, the index is rebuilt.
-pub const SORRY: &str = "暂时无法回答，请稍后再试。";
+pub(crate) const SORRY: &str = "暂时无法回答，请稍后再试。";
 
 /// Who sent a text message and whether it was meant for the bot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +60,7 @@ pub struct Inbound<'a> {
 
 /// Messages that carry no text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unreadable {
+pub(crate) enum Unreadable {
     Sticker,
     Photo,
     Voice,
@@ -121,7 +121,7 @@ pub struct Core {
 }
 
 impl Core {
-    pub fn new(library: Arc<dyn Library>, store: Arc<Store>, admins: Admins) -> Core {
+    pub(crate) fn new(library: Arc<dyn Library>, store: Arc<Store>, admins: Admins) -> Core {
         Core {
             library: RwLock::new(library),
             store,
@@ -132,11 +132,11 @@ impl Core {
     }
 
     /// The bot's @username (from getMe), used to spot mentions in groups.
-    pub fn set_username(&self, name: &str) {
+    pub(crate) fn set_username(&self, name: &str) {
         *self.username.write().unwrap_or_else(|p| p.into_inner()) = name.to_string();
     }
 
-    pub fn username(&self) -> String {
+    pub(crate) fn username(&self) -> String {
         self.username
             .read()
             .unwrap_or_else(|p| p.into_inner())
@@ -145,7 +145,7 @@ impl Core {
 
     /// The index now serving. Cloning the `Arc` lets a reply finish on the old generation
     /// while a swap happens.
-    pub fn library(&self) -> Arc<dyn Library> {
+    pub(crate) fn library(&self) -> Arc<dyn Library> {
         self.library
             .read()
             .unwrap_or_else(|p| p.into_inner())
@@ -153,15 +153,15 @@ impl Core {
     }
 
     /// Serve a new index generation from now on.
-    pub fn swap(&self, library: Arc<dyn Library>) {
+    pub(crate) fn swap(&self, library: Arc<dyn Library>) {
         *self.library.write().unwrap_or_else(|p| p.into_inner()) = library;
     }
 
-    pub fn store(&self) -> &Arc<Store> {
+    pub(crate) fn store(&self) -> &Arc<Store> {
         &self.store
     }
 
-    pub fn is_admin(&self, user: u64) -> bool {
+    pub(crate) fn is_admin(&self, user: u64) -> bool {
         self.admins.contains(user)
     }
 
@@ -181,12 +181,12 @@ impl Core {
     }
 
     /// The answer to a question, for the editors' hit test: not shown, not counted.
-    pub fn answer_for(&self, question: &str) -> Option<Answer> {
+    pub(crate) fn answer_for(&self, question: &str) -> Option<Answer> {
         self.ask(question, 1)
     }
 
     /// The last search failure since this was last asked, if any.
-    pub fn take_trouble(&self) -> Option<String> {
+    pub(crate) fn take_trouble(&self) -> Option<String> {
         self.trouble
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -194,7 +194,7 @@ impl Core {
     }
 
     /// A text message that is not one of our commands. `None`: stay silent (group chatter).
-    pub fn text(&self, m: &Inbound) -> Option<Vec<Reply>> {
+    pub(crate) fn text(&self, m: &Inbound) -> Option<Vec<Reply>> {
         let text = m.text.trim();
         if m.kind != ChatKind::Private && !m.addressed {
             return None;
@@ -213,7 +213,7 @@ impl Core {
     }
 
     /// A command from [`Command`].
-    pub fn command(&self, cmd: Command, m: &Inbound) -> Vec<Reply> {
+    pub(crate) fn command(&self, cmd: Command, m: &Inbound) -> Vec<Reply> {
         match cmd {
             Command::Start(payload) => self.start(payload.trim(), m),
             Command::Help => vec![self.help(m.user)],
@@ -233,7 +233,7 @@ impl Core {
 
     /// `/stats` for admins; everyone else gets a polite refusal. (`/reindex` and `/import`
     /// are run by [`super::admin`].)
-    pub fn stats(&self, user: u64) -> Reply {
+    pub(crate) fn stats(&self, user: u64) -> Reply {
         if !self.is_admin(user) {
             return refusal();
         }
@@ -264,7 +264,7 @@ impl Core {
     }
 
     /// A message without text (sticker, photo, voice, …). Silent in groups unless addressed.
-    pub fn unreadable(&self, what: Unreadable, private: bool) -> Option<Reply> {
+    pub(crate) fn unreadable(&self, what: Unreadable, private: bool) -> Option<Reply> {
         if !private {
             return None;
         }
@@ -281,7 +281,7 @@ impl Core {
     }
 
     /// Answer a question: the first page of passages, with buttons.
-    pub fn question(&self, question: &str) -> Reply {
+    pub(crate) fn question(&self, question: &str) -> Reply {
         let question = question.trim();
         if question.is_empty() {
             return Reply::text(format!("请直接发送问题，例如：{}", EXAMPLES[0]));
@@ -304,7 +304,7 @@ impl Core {
 
     /// A question asked again by an editor (试一试 of `/misses`): answered as a reader would
     /// be, without counting it as asked once more.
-    pub fn try_again(&self, question: &str) -> Reply {
+    pub(crate) fn try_again(&self, question: &str) -> Reply {
         self.answer_page(question, 0, None, Voting::default())
     }
 
@@ -468,7 +468,7 @@ impl Core {
 
     /// A button was pressed; `data` is its callback data, `by` who pressed it where (its
     /// text is empty).
-    pub fn press(&self, data: &str, by: &Inbound) -> Press {
+    pub(crate) fn press(&self, data: &str, by: &Inbound) -> Press {
         let Ok(action) = data.parse::<Callback>() else {
             return expired();
         };
@@ -683,7 +683,7 @@ impl Core {
     }
 
     /// Inline mode: up to ten passages; picking one posts it with its source line.
-    pub fn inline(&self, query: &str) -> Vec<InlineItem> {
+    pub(crate) fn inline(&self, query: &str) -> Vec<InlineItem> {
         let query = query.trim();
         if query.is_empty() || query.chars().count() > MAX_QUESTION_CHARS {
             return Vec::new();
@@ -846,7 +846,7 @@ impl Core {
     }
 
     /// Does `text` mention `@botname`? Telegram usernames are ASCII and case-insensitive.
-    pub fn mentions_me(&self, text: &str) -> bool {
+    pub(crate) fn mentions_me(&self, text: &str) -> bool {
         self.mention_at(text).is_some()
     }
 

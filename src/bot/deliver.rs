@@ -108,7 +108,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Courier {
     /// A courier recording what it owes in `store` (if given), so that a restart resumes it.
-    pub fn new(bot: Bot, policy: ReplyPolicy, store: Option<Arc<Store>>) -> Courier {
+    pub(crate) fn new(bot: Bot, policy: ReplyPolicy, store: Option<Arc<Store>>) -> Courier {
         Courier {
             inner: Arc::new(Inner {
                 bot,
@@ -127,7 +127,7 @@ impl Courier {
     }
 
     /// Queue `replies` for `chat`, in order; the first answers `reply_to` (in groups).
-    pub fn send(&self, chat: ChatId, replies: Vec<Reply>, reply_to: Option<MessageId>) {
+    pub(crate) fn send(&self, chat: ChatId, replies: Vec<Reply>, reply_to: Option<MessageId>) {
         let jobs = replies.into_iter().enumerate().map(|(i, reply)| Job::Send {
             reply,
             reply_to: if i == 0 { reply_to.map(|m| m.0) } else { None },
@@ -136,12 +136,12 @@ impl Courier {
     }
 
     /// Queue one plain message without buttons.
-    pub fn say(&self, chat: ChatId, html: String) {
+    pub(crate) fn say(&self, chat: ChatId, html: String) {
         self.send(chat, vec![Reply::text(html)], None);
     }
 
     /// Queue an edit of the bot's message `message` in `chat` (a button press).
-    pub fn edit(&self, chat: ChatId, message: MessageId, reply: Reply) {
+    pub(crate) fn edit(&self, chat: ChatId, message: MessageId, reply: Reply) {
         self.enqueue(
             chat.0,
             vec![Job::Edit {
@@ -153,23 +153,18 @@ impl Courier {
 
     /// Take a slot of the overall limit for a message sent elsewhere (a notice from the
     /// outbox), so that replies and notices together stay under Telegram's 30 a second.
-    pub async fn global_slot(&self) {
+    pub(crate) async fn global_slot(&self) {
         self.inner.global_slot().await;
     }
 
     /// Messages queued or in flight.
-    pub fn pending(&self) -> usize {
+    pub(crate) fn pending(&self) -> usize {
         self.inner.pending.load(Ordering::Acquire)
-    }
-
-    /// Replies given up since start.
-    pub fn given_up(&self) -> usize {
-        self.inner.given_up.load(Ordering::Acquire)
     }
 
     /// Wait until every queued message has been sent or given up, at most `grace`. Returns
     /// how many are still pending (and will be lost when the process exits).
-    pub async fn flush(&self, grace: Duration) -> usize {
+    pub(crate) async fn flush(&self, grace: Duration) -> usize {
         let deadline = Instant::now() + grace;
         loop {
             let idle = self.inner.idle.notified();
@@ -185,7 +180,7 @@ impl Courier {
     }
 
     /// Send nothing more, from now on (a bot that is aborted, as if killed).
-    pub fn halt(&self) {
+    pub(crate) fn halt(&self) {
         self.inner.halted.store(true, Ordering::Release);
     }
 
@@ -234,7 +229,7 @@ impl Courier {
     }
 
     /// Queue the replies an earlier run recorded and never delivered. Returns how many.
-    pub fn resume(&self) -> usize {
+    pub(crate) fn resume(&self) -> usize {
         let Some(store) = &self.inner.store else {
             return 0;
         };

@@ -18,14 +18,14 @@ const HIT_TEST: usize = 5;
 
 /// The misses that hold some of the new words, with what they are answered now.
 #[derive(Debug, Clone, Default)]
-pub struct HitTest {
+pub(crate) struct HitTest {
     words: Vec<String>,
     before: Vec<(String, String)>,
 }
 
 impl HitTest {
     /// Before the fix: the questions to try again and their answers now.
-    pub fn before(core: &Core, words: &[String]) -> HitTest {
+    pub(crate) fn before(core: &Core, words: &[String]) -> HitTest {
         let misses = core
             .store()
             .misses_containing(words, HIT_TEST)
@@ -46,7 +46,7 @@ impl HitTest {
     }
 
     /// After the fix: each question, before → after, as HTML.
-    pub fn after(&self, core: &Core) -> String {
+    pub(crate) fn after(&self, core: &Core) -> String {
         if self.before.is_empty() {
             return format!(
                 "\n\n命中测试：待处理的未答到问题里没有含“{}”的。",
@@ -90,7 +90,7 @@ fn who(user: u64) -> String {
 }
 
 /// `/synonym 词 = 同义词 [= …]`.
-pub fn synonym(core: &Core, corpus_dir: &Path, user: u64, arg: &str) -> String {
+pub(crate) fn synonym(core: &Core, corpus_dir: &Path, user: u64, arg: &str) -> String {
     let words: Vec<String> = arg
         .split(['=', '＝'])
         .map(|w| w.trim().to_string())
@@ -114,7 +114,7 @@ pub fn synonym(core: &Core, corpus_dir: &Path, user: u64, arg: &str) -> String {
 
 /// `/dict 新词 [词性]`: the word added, and the hit test to finish once the index has been
 /// rebuilt; or the refusal.
-pub fn dict(
+pub(crate) fn dict(
     core: &Core,
     corpus_dir: &Path,
     user: u64,

@@ -15,10 +15,10 @@ use crate::search::{Answer, Level};
 use crate::store::{Miss, MissState, Reason, Shown};
 
 /// Misses per page of `/misses`.
-pub const MISSES_PAGE: usize = 5;
+pub(crate) const MISSES_PAGE: usize = 5;
 
 /// `/misses` lists what readers missed in this many days.
-pub const MISSES_DAYS: i64 = 7;
+pub(crate) const MISSES_DAYS: i64 = 7;
 
 /// Put an answer that was not confident into the misses queue.
 pub fn record_miss(core: &Core, answer: &Answer) {
@@ -90,7 +90,7 @@ fn misses_since() -> i64 {
 
 /// One page of `/misses`: the week's most frequent misses from entry `offset`, with 试一试,
 /// 已处理 and 忽略 under each, and paging.
-pub fn misses_page(core: &Core, offset: usize) -> Reply {
+pub(crate) fn misses_page(core: &Core, offset: usize) -> Reply {
     let store = core.store();
     let since = misses_since();
     let (misses, total) = match (
@@ -194,7 +194,7 @@ fn miss_lines(n: usize, m: &Miss) -> String {
 }
 
 /// 试一试, 已处理, 忽略 under an entry of `/misses` (admins only).
-pub fn miss_pressed(core: &Core, by: &Inbound, id: usize, act: MissAct) -> Press {
+pub(crate) fn miss_pressed(core: &Core, by: &Inbound, id: usize, act: MissAct) -> Press {
     if !core.is_admin(by.user) {
         return refusal_notice();
     }

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
-pub enum HealthError {
+pub(crate) enum HealthError {
     /// The cause is quoted in the message (admins read only the message), so it is not also
     /// chained as a source: the CLI prints the chain, which would say it twice.
     #[error(
@@ -27,7 +27,7 @@ pub enum HealthError {
 }
 
 /// Create `data_dir` if needed and prove that a file can be written in it.
-pub fn check_data_dir(data_dir: &Path) -> Result<(), HealthError> {
+pub(crate) fn check_data_dir(data_dir: &Path) -> Result<(), HealthError> {
     let fail = |err| HealthError::DataDirNotWritable {
         path: data_dir.to_path_buf(),
         err,
@@ -46,7 +46,7 @@ const UNFINISHED_INDEX_AGE: Duration = Duration::from_secs(120);
 
 /// Remove what interrupted runs left under the corpus and data directories. Returns one line
 /// per thing removed or put back (each also logged).
-pub fn sweep(paths: &Paths) -> Vec<String> {
+pub(crate) fn sweep(paths: &Paths) -> Vec<String> {
     let mut done = Vec::new();
     let mut note = |line: String| {
         tracing::warn!("{line}");

@@ -8,14 +8,14 @@
 
 /// Which script the reader wrote in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
+pub(crate) enum Lang {
     #[default]
     Simplified,
     Traditional,
 }
 
 impl Lang {
-    pub fn from_traditional(traditional: bool) -> Lang {
+    pub(crate) fn from_traditional(traditional: bool) -> Lang {
         if traditional {
             Lang::Traditional
         } else {
@@ -24,7 +24,7 @@ impl Lang {
     }
 
     /// The bot's own text `s` (Simplified) in this script.
-    pub fn t(self, s: &str) -> String {
+    pub(crate) fn t(self, s: &str) -> String {
         match self {
             Lang::Simplified => s.to_string(),
             Lang::Traditional => crate::render::to_traditional(s),

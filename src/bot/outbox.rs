@@ -28,7 +28,7 @@ use tokio::task::JoinSet;
 use tokio::time::{sleep, Instant, MissedTickBehavior};
 
 /// Sends in flight at once.
-pub const MAX_IN_FLIGHT: usize = 32;
+pub(crate) const MAX_IN_FLIGHT: usize = 32;
 
 /// What happened to one send.
 #[derive(Debug, Clone, PartialEq)]

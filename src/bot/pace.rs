@@ -10,18 +10,18 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Messages per window per group.
-pub const GROUP_LIMIT: usize = 20;
-pub const GROUP_WINDOW: Duration = Duration::from_secs(60);
+pub(crate) const GROUP_LIMIT: usize = 20;
+pub(crate) const GROUP_WINDOW: Duration = Duration::from_secs(60);
 
 /// Remembers recent sends per group.
 #[derive(Default)]
-pub struct GroupPacer {
+pub(crate) struct GroupPacer {
     sent: Mutex<HashMap<i64, VecDeque<Instant>>>,
 }
 
 impl GroupPacer {
     /// How long to wait before sending to `chat` at `now`; when zero, the send is recorded.
-    pub fn reserve(&self, chat: i64, now: Instant) -> Duration {
+    pub(crate) fn reserve(&self, chat: i64, now: Instant) -> Duration {
         if chat >= 0 {
             return Duration::ZERO;
         }
@@ -49,7 +49,7 @@ impl GroupPacer {
     }
 
     /// Wait until a message may go to `chat`, and record it.
-    pub async fn wait(&self, chat: i64) {
+    pub(crate) async fn wait(&self, chat: i64) {
         loop {
             let wait = self.reserve(chat, Instant::now());
             if wait.is_zero() {

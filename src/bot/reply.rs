@@ -16,7 +16,7 @@ pub struct Reply {
 
 impl Reply {
     /// A reply without buttons.
-    pub fn text(html: String) -> Reply {
+    pub(crate) fn text(html: String) -> Reply {
         Reply {
             html,
             buttons: Vec::new(),
@@ -37,7 +37,7 @@ pub struct Button {
 }
 
 /// Telegram copies at most this many characters.
-pub const MAX_COPY_CHARS: usize = 256;
+pub(crate) const MAX_COPY_CHARS: usize = 256;
 
 /// A button that copies `text` (cut to [`MAX_COPY_CHARS`]).
 pub(crate) fn copy_button(label: impl Into<String>, text: &str) -> Button {

@@ -13,7 +13,7 @@ use teloxide::utils::command::BotCommands;
 
 /// What a message is, as far as routing goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Route {
+pub(crate) enum Route {
     /// A file (an admin's raw issue to import; anyone else's is declined).
     Document,
     /// One of the readers' commands.
@@ -28,14 +28,14 @@ pub enum Route {
 
 /// The parts of a message that routing looks at.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Incoming<'a> {
+pub(crate) struct Incoming<'a> {
     pub text: Option<&'a str>,
     pub has_document: bool,
 }
 
 /// Route a message. `bot_name` is the bot's username, so that `/help@OtherBot` in a group is
 /// not taken for one of ours.
-pub fn route(m: Incoming<'_>, bot_name: &str) -> Route {
+pub(crate) fn route(m: Incoming<'_>, bot_name: &str) -> Route {
     if m.has_document {
         return Route::Document;
     }

@@ -37,7 +37,7 @@ impl Token {
     }
 
     /// The secret itself, only for handing to the HTTP client.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -45,7 +45,7 @@ impl Token {
 impl Token {
     /// `text` with the bot token `secret` cut out wherever it occurs (teloxide puts it in
     /// request URLs, and so in the errors it reports): what may go to a log or an admin.
-    pub fn scrub(text: &dyn fmt::Display, secret: &str) -> String {
+    pub(crate) fn scrub(text: &dyn fmt::Display, secret: &str) -> String {
         let text = text.to_string();
         if secret.is_empty() {
             return text;
@@ -152,7 +152,7 @@ pub enum SettingsError {
 
 impl Settings {
     /// Read the settings from the process environment.
-    pub fn from_env() -> Result<Settings, SettingsError> {
+    pub(crate) fn from_env() -> Result<Settings, SettingsError> {
         Settings::from_lookup(|name| std::env::var(name).ok())
     }
 

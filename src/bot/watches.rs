@@ -19,13 +19,13 @@ use crate::render::SourceLine;
 use crate::store::{ChatKind, Store, Watched, MAX_WATCHES};
 
 /// A watched word is at most this long: a word or a short phrase, not a question.
-pub const MAX_WORD_CHARS: usize = 30;
+pub(crate) const MAX_WORD_CHARS: usize = 30;
 
 /// Passages listed per word.
 const PER_WORD: usize = 3;
 
 /// The word of `/watch 词语`, quotes and spaces taken off; or why it cannot be watched.
-pub fn watch_word(arg: &str) -> Result<String, String> {
+pub(crate) fn watch_word(arg: &str) -> Result<String, String> {
     let word: String = arg
         .trim()
         .trim_matches(|c: char| "\"'“”‘’「」『』《》".contains(c) || c.is_whitespace())
@@ -87,7 +87,7 @@ pub fn watch(core: &Core, m: &Inbound, arg: &str) -> Reply {
 }
 
 /// `/watches`: the chat's words, each with a button that removes it.
-pub fn list(core: &Core, m: &Inbound) -> Reply {
+pub(crate) fn list(core: &Core, m: &Inbound) -> Reply {
     let watches = match core.store().watches_of(m.chat) {
         Ok(w) => w,
         Err(e) => {
@@ -146,7 +146,7 @@ pub fn unwatch(core: &Core, m: &Inbound, arg: &str) -> Reply {
 
 /// The ✖ button of `/watches`: removes the watch (only in the chat that owns it) and shows
 /// the list again.
-pub fn unwatch_pressed(core: &Core, m: &Inbound, id: usize) -> Result<Reply, String> {
+pub(crate) fn unwatch_pressed(core: &Core, m: &Inbound, id: usize) -> Result<Reply, String> {
     if !may_change(m) {
         return Err(GROUP_ONLY_ADMINS.into());
     }
@@ -190,7 +190,7 @@ fn matches_in(lib: &dyn Library, issue: &Issue, word: &str) -> Option<String> {
 /// Per watching chat, the text its notice of `issue` gets: the common `notice` followed by
 /// its words' matches for a subscriber, the matches alone otherwise. Chats none of whose
 /// words the issue prints are left out (a subscriber among them gets the common notice).
-pub fn notices_for(
+pub(crate) fn notices_for(
     lib: &dyn Library,
     store: &Store,
     issue: &Issue,

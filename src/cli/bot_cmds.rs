@@ -8,7 +8,7 @@ use anyhow::Context;
 use std::sync::Arc;
 
 /// `kuayue bot`: validate the settings, start, run until Ctrl-C / SIGTERM.
-pub fn bot() -> anyhow::Result<()> {
+pub(crate) fn bot() -> anyhow::Result<()> {
     // The bot reads CORPUS_DIR / DATA_DIR itself, together with its own settings, so that
     // one validation names whatever is wrong.
     let settings = Settings::from_env()?;
@@ -25,7 +25,7 @@ pub fn bot() -> anyhow::Result<()> {
 }
 
 /// `kuayue chat`: the same handlers on standard input and output.
-pub fn chat(paths: &Paths) -> anyhow::Result<()> {
+pub(crate) fn chat(paths: &Paths) -> anyhow::Result<()> {
     let (core, admin) = chat::open(paths, Arc::new(EngineBackend))?;
     let stdin = std::io::stdin();
     chat::run(&core, &admin, stdin.lock(), &mut std::io::stdout())?;

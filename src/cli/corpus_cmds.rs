@@ -9,7 +9,7 @@ use serde_json::json;
 use std::io::Write;
 use std::path::Path;
 
-pub fn toc(paths: &Paths, issue: Option<&IssueId>, json: bool) -> anyhow::Result<()> {
+pub(crate) fn toc(paths: &Paths, issue: Option<&IssueId>, json: bool) -> anyhow::Result<()> {
     let corpus = corpus::load_dir(&paths.corpus_dir)?;
     let issues: Vec<&Issue> = match issue {
         Some(id) => vec![find_issue(&corpus, id)?],
@@ -39,7 +39,7 @@ fn find_issue<'a>(corpus: &'a Corpus, id: &IssueId) -> anyhow::Result<&'a Issue>
     }
 }
 
-pub fn dump(paths: &Paths, json: bool) -> anyhow::Result<()> {
+pub(crate) fn dump(paths: &Paths, json: bool) -> anyhow::Result<()> {
     let corpus = corpus::load_dir(&paths.corpus_dir)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for issue in &corpus.issues {
@@ -76,7 +76,7 @@ pub fn dump(paths: &Paths, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn import(paths: &Paths, raw: &Path, replace: bool) -> anyhow::Result<()> {
+pub(crate) fn import(paths: &Paths, raw: &Path, replace: bool) -> anyhow::Result<()> {
     let report = import::import_file(raw, &paths.corpus_dir, replace)
         .with_context(|| format!("无法导入 {}", raw.display()))?;
     println!(

@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::io::Write;
 
 /// `--since YYYY-MM-DD` as the epoch second that day begins (UTC+8).
-pub fn parse_since(s: &str) -> Result<i64, String> {
+pub(crate) fn parse_since(s: &str) -> Result<i64, String> {
     clock::parse_day(s).ok_or_else(|| format!("“{s}”不是日期，请写成 YYYY-MM-DD，例如 2019-03-01"))
 }
 

@@ -29,7 +29,7 @@ pub enum Script {
 
 /// How `kuayue ask` prints each answer.
 #[derive(Debug, Clone, Copy)]
-pub struct Show {
+pub(crate) struct Show {
     pub json: bool,
     pub cite: bool,
     pub script: Script,
@@ -161,7 +161,7 @@ pub(super) fn quiet_on_broken_pipe(result: anyhow::Result<()>) -> anyhow::Result
     }
 }
 
-pub fn index(paths: &Paths) -> anyhow::Result<()> {
+pub(crate) fn index(paths: &Paths) -> anyhow::Result<()> {
     let (_, stats) = Engine::rebuild(paths, &mut progress)?;
     println!(
         "已建立索引：{} 期、{} 篇文章、{} 段，用时 {:.2} 秒（{}）",
@@ -174,7 +174,7 @@ pub fn index(paths: &Paths) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn eval(paths: &Paths, file: &Path, as_json: bool) -> anyhow::Result<()> {
+pub(crate) fn eval(paths: &Paths, file: &Path, as_json: bool) -> anyhow::Result<()> {
     let questions = eval::load_questions(file).map_err(anyhow::Error::msg)?;
     let engine = open(paths)?;
     let report = eval::run(&engine, &questions);
@@ -186,7 +186,7 @@ pub fn eval(paths: &Paths, file: &Path, as_json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn bench(
+pub(crate) fn bench(
     paths: &Paths,
     rounds: usize,
     issues: usize,

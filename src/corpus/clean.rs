@@ -21,7 +21,7 @@ struct Seg {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BlockKind {
+pub(crate) enum BlockKind {
     /// Subtitles printed under the title (kept as the article's first paragraph).
     Deck,
     /// A heading; level 1 for parts (`一、`) and unnumbered headings, 2 for clauses (`（一）`),
@@ -31,7 +31,7 @@ pub enum BlockKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Block {
+pub(crate) struct Block {
     pub kind: BlockKind,
     pub text: String,
     /// First and last raw line of the block.
@@ -40,10 +40,10 @@ pub struct Block {
 
 /// Character pairs seen inside lines of the issue: evidence that a pair split over a line
 /// break is one word broken by the layout (`过` / `程中`), not a heading followed by text.
-pub struct Bigrams(HashSet<(char, char)>);
+pub(crate) struct Bigrams(HashSet<(char, char)>);
 
 impl Bigrams {
-    pub fn of(lines: &[&str]) -> Self {
+    pub(crate) fn of(lines: &[&str]) -> Self {
         let mut set = HashSet::new();
         for l in lines {
             let cs: Vec<char> = l.chars().collect();
@@ -65,20 +65,20 @@ impl Bigrams {
 }
 
 /// What the cleaner needs to know about the issue beyond one article's lines.
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     pub raw: &'a [&'a str],
     pub running_headers: &'a [String],
     pub bigrams: &'a Bigrams,
 }
 
 /// The cleaned article: its blocks, and the source lines found in the body.
-pub struct Cleaned {
+pub(crate) struct Cleaned {
     pub blocks: Vec<Block>,
     pub sources: Vec<String>,
 }
 
 /// Clean the raw lines `lines` (1-based, inclusive) of one article.
-pub fn clean_article(
+pub(crate) fn clean_article(
     ctx: &Context,
     entry: &ArticleEntry,
     lines: Range<usize>,
@@ -279,7 +279,7 @@ fn is_deck(text: &str) -> bool {
 }
 
 /// Headings recognised by their numbering or bullet.
-pub fn numbered_heading(text: &str) -> Option<u8> {
+pub(crate) fn numbered_heading(text: &str) -> Option<u8> {
     let short = |t: &str| !has_inner_sentence_end(t) && (char_len(t) <= 40 || !ends_sentence(t));
     if part_number(text).is_some() && short(text) {
         Some(1)

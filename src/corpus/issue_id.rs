@@ -25,11 +25,11 @@ pub enum IssueIdError {
 
 impl IssueId {
     /// The key of issue `number` of `year`: `(2019, 3)` → `2019-03`.
-    pub fn new(year: u16, number: u16) -> Result<IssueId, IssueIdError> {
+    pub(crate) fn new(year: u16, number: u16) -> Result<IssueId, IssueIdError> {
         format!("{year:04}-{number:02}").parse()
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }

@@ -27,10 +27,6 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn is_kept(self) -> bool {
-        matches!(self, Kind::Passage | Kind::Title | Kind::Source)
-    }
-
     pub fn name(self) -> &'static str {
         match self {
             Kind::Passage => "passage",
@@ -60,7 +56,7 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    pub fn add(&mut self, line: usize, range: Range<usize>, kind: Kind) {
+    pub(crate) fn add(&mut self, line: usize, range: Range<usize>, kind: Kind) {
         if !range.is_empty() {
             self.pieces.push(Piece { line, range, kind });
         }

@@ -29,8 +29,8 @@ use std::path::{Path, PathBuf};
 use structure::{anchor_of, ArticleEntry, Structure};
 
 /// File names inside an issue directory.
-pub const RAW_FILE: &str = "raw.txt";
-pub const STRUCTURE_FILE: &str = "issue.toml";
+pub(crate) const RAW_FILE: &str = "raw.txt";
+pub(crate) const STRUCTURE_FILE: &str = "issue.toml";
 
 /// Why a corpus could not be loaded. Messages name the file and line an editor must fix.
 #[derive(Debug, thiserror::Error)]
@@ -66,7 +66,7 @@ pub fn load_dir(dir: &Path) -> Result<Corpus, CorpusError> {
 
 /// Load every issue under `dir` that parses, oldest first, with the errors of those that do
 /// not: what the bot serves at start when one issue is broken and no earlier index exists.
-pub fn load_dir_partial(dir: &Path) -> Result<(Corpus, Vec<CorpusError>), CorpusError> {
+pub(crate) fn load_dir_partial(dir: &Path) -> Result<(Corpus, Vec<CorpusError>), CorpusError> {
     let mut issues = Vec::new();
     let mut broken = Vec::new();
     for issue_dir in issue_dirs(dir)? {
@@ -80,7 +80,7 @@ pub fn load_dir_partial(dir: &Path) -> Result<(Corpus, Vec<CorpusError>), Corpus
 }
 
 /// The issue directories under `dir` (those holding an `issue.toml`), sorted by name.
-pub fn issue_dirs(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
+pub(crate) fn issue_dirs(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
     if !dir.is_dir() {
         return Err(CorpusError::NoCorpusDir(dir.to_path_buf()));
     }
@@ -159,7 +159,7 @@ pub(crate) fn load_issue_as(dir: &Path, id: &str) -> Result<(Issue, Ledger), Cor
 ///
 /// The steps: the issue's identity; the front block and what the ledger records of it; where
 /// each article starts; the raw lines each article spans; each article cleaned and split.
-pub fn build_issue(
+pub(crate) fn build_issue(
     dir_name: &str,
     raw: &str,
     s: &Structure,

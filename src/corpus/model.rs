@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The name of the magazine, as printed in every source line.
-pub const MAGAZINE: &str = "跨越";
+pub(crate) const MAGAZINE: &str = "跨越";
 
 /// Identity of one issue: which magazine, which year and number, when it was printed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,12 +30,12 @@ impl IssueMeta {
     }
 
     /// `《跨越》2019年第3期`
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         format!("《{}》{}", self.magazine, self.label())
     }
 
     /// The key for an issue number of a year: `2019-03`.
-    pub fn make_id(year: u16, number: u16) -> String {
+    pub(crate) fn make_id(year: u16, number: u16) -> String {
         format!("{year:04}-{number:02}")
     }
 }
@@ -62,7 +62,7 @@ impl Pages {
         }
     }
 
-    pub fn cover(name: &str) -> Self {
+    pub(crate) fn cover(name: &str) -> Self {
         Pages {
             first: 0,
             last: 0,
@@ -133,13 +133,13 @@ pub struct Issue {
 }
 
 impl Issue {
-    pub fn article_of(&self, passage: &Passage) -> &Article {
+    pub(crate) fn article_of(&self, passage: &Passage) -> &Article {
         &self.articles[passage.article]
     }
 
     /// Articles grouped by column as the printed table of contents groups them: columns in
     /// order of first appearance, articles in page order within each.
-    pub fn articles_by_column(&self) -> Vec<(&str, Vec<&Article>)> {
+    pub(crate) fn articles_by_column(&self) -> Vec<(&str, Vec<&Article>)> {
         let mut groups: Vec<(&str, Vec<&Article>)> = Vec::new();
         for a in &self.articles {
             match groups.iter_mut().find(|(c, _)| *c == a.column) {
@@ -169,11 +169,11 @@ impl Corpus {
             .max_by_key(|i| (i.meta.year, i.meta.number))
     }
 
-    pub fn passage_count(&self) -> usize {
+    pub(crate) fn passage_count(&self) -> usize {
         self.issues.iter().map(|i| i.passages.len()).sum()
     }
 
-    pub fn article_count(&self) -> usize {
+    pub(crate) fn article_count(&self) -> usize {
         self.issues.iter().map(|i| i.articles.len()).sum()
     }
 }

@@ -7,7 +7,7 @@
 
 /// The numerals 一 to 十: the magazine writes every heading number and enumeration (`一、`,
 /// `（十六）`, `一是`, `第一步`) with them.
-pub const SIMPLE_NUMERALS: &str = "一二三四五六七八九十";
+pub(crate) const SIMPLE_NUMERALS: &str = "一二三四五六七八九十";
 
 /// Longest numeral of a part label (`一百零五、`): a longer run before `、` is a list of
 /// words, not a number.
@@ -17,13 +17,13 @@ const PART_NUMERAL_MAX_CHARS: usize = 4;
 const HEADING_NUMERAL_MAX_CHARS: usize = 3;
 
 /// A character of a numeral: an ASCII digit, or a Chinese numeral up to 千.
-pub fn is_numeral_char(c: char) -> bool {
+pub(crate) fn is_numeral_char(c: char) -> bool {
     c.is_ascii_digit() || "零〇一二两三四五六七八九十百千".contains(c)
 }
 
 /// Value of a numeral written in Chinese (up to the thousands: `十六`, `一百零五`, `两千`) or
 /// in ASCII digits (`16`). Zero is no number.
-pub fn parse_numeral(s: &str) -> Option<u32> {
+pub(crate) fn parse_numeral(s: &str) -> Option<u32> {
     if s.is_empty() {
         return None;
     }
@@ -66,7 +66,7 @@ fn chinese_digit(c: char) -> Option<u32> {
 }
 
 /// `16` → `十六`, `20` → `二十`, `105` → `一百零五` (up to 9999; other numbers in digits).
-pub fn chinese_numeral(n: u32) -> String {
+pub(crate) fn chinese_numeral(n: u32) -> String {
     const DIGITS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
     if n == 0 || n > 9999 {
         return n.to_string();
@@ -100,7 +100,7 @@ pub fn chinese_numeral(n: u32) -> String {
 
 /// What a label numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum LabelKind {
+pub(crate) enum LabelKind {
     /// `（十六）`, `第十六条`: a clause.
     Clause,
     /// `五、`, `第五部分`: a part or a numbered section.
@@ -109,7 +109,7 @@ pub enum LabelKind {
 
 /// A numbered label at the start of a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Label<'a> {
+pub(crate) struct Label<'a> {
     pub kind: LabelKind,
     /// The numeral as printed: between the brackets (spaces included, `( 三 )` → ` 三 `),
     /// before `、`, or between `第` and the unit.
@@ -121,13 +121,13 @@ pub struct Label<'a> {
 
 impl<'a> Label<'a> {
     /// Whether the numeral fills the label with no space around it (`(三)`, not `( 三 )`).
-    pub fn is_tight(&self) -> bool {
+    pub(crate) fn is_tight(&self) -> bool {
         self.numeral.chars().all(is_numeral_char)
     }
 
     /// Whether the numeral is one the magazine prints its headings with: 一 to 十, at most
     /// three characters (`十六`, `二十一`), no Arabic digits, no spaces.
-    pub fn is_heading_numeral(&self) -> bool {
+    pub(crate) fn is_heading_numeral(&self) -> bool {
         let n = self.numeral.chars().count();
         (1..=HEADING_NUMERAL_MAX_CHARS).contains(&n)
             && self.numeral.chars().all(|c| SIMPLE_NUMERALS.contains(c))
@@ -136,7 +136,7 @@ impl<'a> Label<'a> {
 
 /// `（十六）`, `(十六)`, `(16)`, `( 三 )` at the start of `s` (either bracket style, on either
 /// side): a clause label. The numeral runs to the first closing bracket.
-pub fn paren_label(s: &str) -> Option<Label<'_>> {
+pub(crate) fn paren_label(s: &str) -> Option<Label<'_>> {
     let open = s.chars().next().filter(|c| matches!(c, '(' | '（'))?;
     let rest = &s[open.len_utf8()..];
     let close = rest.find([')', '）'])?;
@@ -152,7 +152,7 @@ pub fn paren_label(s: &str) -> Option<Label<'_>> {
 
 /// `五、`, `十六、`, `16、` at the start of `s`: a part label (its numeral at most four
 /// characters).
-pub fn part_label(s: &str) -> Option<Label<'_>> {
+pub(crate) fn part_label(s: &str) -> Option<Label<'_>> {
     let end = s.find('、')?;
     let numeral = &s[..end];
     if numeral.chars().count() > PART_NUMERAL_MAX_CHARS || !numeral.chars().all(is_numeral_char) {
@@ -167,7 +167,7 @@ pub fn part_label(s: &str) -> Option<Label<'_>> {
 }
 
 /// `第十六条`, `第16项`, `第三款` (a clause) or `第五部分` (a part) at the start of `s`.
-pub fn ordinal_label(s: &str) -> Option<Label<'_>> {
+pub(crate) fn ordinal_label(s: &str) -> Option<Label<'_>> {
     let rest = s.strip_prefix('第')?;
     let end = rest
         .char_indices()
@@ -194,7 +194,7 @@ pub fn ordinal_label(s: &str) -> Option<Label<'_>> {
 
 /// The label a heading starts with: a clause in brackets, or else a part. A heading that
 /// opens a bracket is a clause or nothing.
-pub fn heading_label(s: &str) -> Option<Label<'_>> {
+pub(crate) fn heading_label(s: &str) -> Option<Label<'_>> {
     if s.starts_with(['(', '（']) {
         paren_label(s)
     } else {

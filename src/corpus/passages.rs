@@ -15,7 +15,7 @@ const SECTION_MAX: usize = 600;
 /// A paragraph shorter than this is merged with the one after it.
 const PARAGRAPH_MIN: usize = 60;
 
-pub fn split(article: usize, blocks: &[Block]) -> Vec<Passage> {
+pub(crate) fn split(article: usize, blocks: &[Block]) -> Vec<Passage> {
     let mut b = Builder {
         article,
         out: Vec::new(),

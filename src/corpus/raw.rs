@@ -2,7 +2,7 @@
 //! sent to the bot. [`RawIssue::parse`] is the one check both make before anything is read.
 
 /// Raw texts larger than this are refused: an issue is about 200 KB.
-pub const MAX_RAW_BYTES: usize = 5 * 1024 * 1024;
+pub(crate) const MAX_RAW_BYTES: usize = 5 * 1024 * 1024;
 
 /// Why bytes are not a raw issue text. The messages are the importer's; the bot words its own
 /// replies from the variant.
@@ -21,7 +21,7 @@ pub enum RawIssueError {
 /// A plausible raw issue text, decoded: at most [`MAX_RAW_BYTES`], no binary content, UTF-8,
 /// not blank. A byte-order mark is not part of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RawIssue<'a> {
+pub(crate) struct RawIssue<'a> {
     text: &'a str,
 }
 
@@ -46,7 +46,7 @@ impl<'a> RawIssue<'a> {
     }
 
     /// The decoded text, without a byte-order mark.
-    pub fn text(&self) -> &'a str {
+    pub(crate) fn text(&self) -> &'a str {
         self.text
     }
 }

@@ -95,8 +95,8 @@ impl Structure {
 }
 
 /// How many characters of a line are kept as its anchor.
-pub const ANCHOR_CHARS: usize = 12;
+pub(crate) const ANCHOR_CHARS: usize = 12;
 
-pub fn anchor_of(line: &str) -> String {
+pub(crate) fn anchor_of(line: &str) -> String {
     line.trim().chars().take(ANCHOR_CHARS).collect()
 }

@@ -7,30 +7,30 @@ use super::numeral::{paren_label, part_label, Label, SIMPLE_NUMERALS};
 const TERMINALS: &[char] = &['。', '！', '？', '；', '…', '!', '?', ';', '：', ':'];
 const CLOSERS: &[char] = &['”', '’', '」', '』', '）', ')', '】', '》', '"'];
 
-pub fn is_cjk(c: char) -> bool {
+pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
-pub fn char_len(s: &str) -> usize {
+pub(crate) fn char_len(s: &str) -> usize {
     s.chars().count()
 }
 
 /// True when `line` ends a sentence (`。`, `！`, … possibly followed by closing quotes).
-pub fn ends_sentence(line: &str) -> bool {
+pub(crate) fn ends_sentence(line: &str) -> bool {
     let trimmed = line.trim_end().trim_end_matches(CLOSERS);
     trimmed.ends_with(TERMINALS)
 }
 
 /// True when the line holds a sentence end before its last character: running text, not a
 /// heading.
-pub fn has_inner_sentence_end(line: &str) -> bool {
+pub(crate) fn has_inner_sentence_end(line: &str) -> bool {
     let t = line.trim_end();
     let body = t.strip_suffix(|c: char| !c.is_whitespace()).unwrap_or(t);
     body.contains(['。', '！', '？'])
 }
 
 /// Text up to the first punctuation mark: the first clause of a line.
-pub fn first_clause(line: &str) -> &str {
+pub(crate) fn first_clause(line: &str) -> &str {
     let end = line
         .char_indices()
         .find(|(_, c)| is_punct(*c))
@@ -39,14 +39,14 @@ pub fn first_clause(line: &str) -> &str {
     &line[..end]
 }
 
-pub fn is_punct(c: char) -> bool {
+pub(crate) fn is_punct(c: char) -> bool {
     !(c.is_alphanumeric() || c.is_whitespace()) || matches!(c, '○' | '●')
 }
 
 /// `一、` style part heading, numbered as the magazine prints its headings (一 to 十, at most
 /// three characters); returns the numeral. `16、` and `一百零五、` are labels too, but in the
 /// magazine's text they number list items, not headings.
-pub fn part_number(line: &str) -> Option<&str> {
+pub(crate) fn part_number(line: &str) -> Option<&str> {
     part_label(line)
         .filter(Label::is_heading_numeral)
         .map(|l| l.numeral)
@@ -54,19 +54,19 @@ pub fn part_number(line: &str) -> Option<&str> {
 
 /// `（十六）` / `(十六)` style clause heading, numbered as the magazine prints its headings;
 /// returns the numeral and the rest of the line.
-pub fn clause_number(line: &str) -> Option<(&str, &str)> {
+pub(crate) fn clause_number(line: &str) -> Option<(&str, &str)> {
     paren_label(line)
         .filter(Label::is_heading_numeral)
         .map(|l| (l.numeral, line[l.len..].trim()))
 }
 
 /// `○ heading` style sub-heading.
-pub fn is_circle_heading(line: &str) -> bool {
+pub(crate) fn is_circle_heading(line: &str) -> bool {
     line.starts_with('○')
 }
 
 /// A paragraph that opens an enumeration (一是…, 第一步…, 首先…): running text, never a heading.
-pub fn opens_list_item(line: &str) -> bool {
+pub(crate) fn opens_list_item(line: &str) -> bool {
     let mut chars = line.chars();
     let first = chars.next();
     let second = chars.next();
@@ -83,7 +83,7 @@ pub fn opens_list_item(line: &str) -> bool {
 }
 
 /// A line wholly inside parentheses, such as `（转自《人民日报》）` or `(工委党建督查室)`.
-pub fn parenthesized(line: &str) -> Option<&str> {
+pub(crate) fn parenthesized(line: &str) -> Option<&str> {
     let t = line.trim();
     let inner = t
         .strip_prefix('（')
@@ -98,7 +98,7 @@ pub fn parenthesized(line: &str) -> Option<&str> {
 }
 
 /// A parenthesized date line, `(2019年1月31日)`, printed under a title: part of the deck.
-pub fn is_date_line(inner: &str) -> bool {
+pub(crate) fn is_date_line(inner: &str) -> bool {
     let t = inner.trim();
     t.contains('年')
         && t.chars()
@@ -106,7 +106,7 @@ pub fn is_date_line(inner: &str) -> bool {
 }
 
 /// An attribution line: the source or author of an article, printed in parentheses.
-pub fn attribution(line: &str) -> Option<&str> {
+pub(crate) fn attribution(line: &str) -> Option<&str> {
     let inner = parenthesized(line)?;
     (char_len(inner) <= 60 && !is_date_line(inner)).then_some(inner)
 }
@@ -115,7 +115,7 @@ pub fn attribution(line: &str) -> Option<&str> {
 /// bold page number of the extraction (`**25**`). A mark counts only after a sentence end and
 /// with nothing but an attribution after it, so that `3000m²` stays text. Returns the byte
 /// range of the mark.
-pub fn find_end_mark(line: &str) -> Option<std::ops::Range<usize>> {
+pub(crate) fn find_end_mark(line: &str) -> Option<std::ops::Range<usize>> {
     let r = find_mark(line)?;
     let after = line[r.end..].trim();
     (ends_sentence(line[..r.start].trim_end())
@@ -147,14 +147,14 @@ fn find_mark(line: &str) -> Option<std::ops::Range<usize>> {
 }
 
 /// A title-comparison key: no whitespace, no punctuation, quotes folded away.
-pub fn title_key(s: &str) -> String {
+pub(crate) fn title_key(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_whitespace() && !is_punct(*c))
         .collect()
 }
 
 /// Similarity of two titles in [0, 1]: Dice coefficient over character bigrams of their keys.
-pub fn title_similarity(a: &str, b: &str) -> f64 {
+pub(crate) fn title_similarity(a: &str, b: &str) -> f64 {
     let (a, b) = (title_key(a), title_key(b));
     if a.is_empty() || b.is_empty() {
         return 0.0;
@@ -184,7 +184,7 @@ pub fn title_similarity(a: &str, b: &str) -> f64 {
 
 /// A title printed with spaces between its words in the middle of a page
 /// (`着力 打造 中国 特色 …`): many short space-separated pieces.
-pub fn looks_spaced(line: &str) -> bool {
+pub(crate) fn looks_spaced(line: &str) -> bool {
     let parts: Vec<&str> = line.split_whitespace().collect();
     parts.len() >= 4 && parts.iter().all(|p| char_len(&title_key(p)) <= 3)
 }

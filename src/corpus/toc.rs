@@ -5,7 +5,7 @@ use super::text::{char_len, ends_sentence};
 
 /// One table-of-contents entry as printed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TocEntry {
+pub(crate) struct TocEntry {
     /// Raw line (1-based) of the entry's first line.
     pub line: usize,
     pub column: String,
@@ -24,7 +24,7 @@ pub struct TocEntry {
 
 /// The table of contents and the lines it spans.
 #[derive(Debug, Clone)]
-pub struct Toc {
+pub(crate) struct Toc {
     pub entries: Vec<TocEntry>,
     pub first_line: usize,
     pub last_line: usize,
@@ -86,7 +86,7 @@ fn entry_head(line: &str) -> Option<(Option<u32>, Option<String>, &str)> {
 }
 
 /// `党建质量 【工作动态】` → `党建质量·工作动态`; `【文摘】` → `文摘`.
-pub fn column_name(header: &str) -> String {
+pub(crate) fn column_name(header: &str) -> String {
     let parts: Vec<String> = header
         .split(['【', '】'])
         .map(|p| p.split_whitespace().collect::<String>())
@@ -97,7 +97,7 @@ pub fn column_name(header: &str) -> String {
 
 /// Find the table of contents: the largest cluster of entry paragraphs, with the column
 /// headers between them.
-pub fn parse_toc(lines: &[&str]) -> Option<Toc> {
+pub(crate) fn parse_toc(lines: &[&str]) -> Option<Toc> {
     let paras = paragraphs(lines);
     let is_entry: Vec<bool> = paras
         .iter()
@@ -211,7 +211,7 @@ fn split_author(head: &str) -> (String, Option<String>) {
 
 /// The identity as printed in the masthead.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity {
+pub(crate) struct Identity {
     pub year: u16,
     pub number: u16,
     pub total: Option<u32>,
@@ -229,7 +229,7 @@ fn leading_number(s: &str) -> Option<(u32, &str)> {
 }
 
 /// Read year, number, 总第N期 and the printing date from masthead lines.
-pub fn parse_identity(lines: &[&str]) -> Option<Identity> {
+pub(crate) fn parse_identity(lines: &[&str]) -> Option<Identity> {
     let text: String = lines
         .iter()
         .map(|l| l.split_whitespace().collect::<String>())

@@ -11,7 +11,6 @@
 
 use super::fold::{fold, is_cjk};
 use jieba_rs::Jieba;
-use std::io::BufRead;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -80,7 +79,7 @@ impl Analyzer {
     }
 
     /// Read the user dictionary at `path`, or use the built-in one when there is no such file.
-    pub fn load(path: &Path) -> std::io::Result<(Analyzer, String)> {
+    pub(crate) fn load(path: &Path) -> std::io::Result<(Analyzer, String)> {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => BUILTIN_USER_DICT.to_string(),
@@ -89,7 +88,7 @@ impl Analyzer {
         Ok((Analyzer::with_user_dict(&text), text))
     }
 
-    pub fn jieba(&self) -> &Jieba {
+    pub(crate) fn jieba(&self) -> &Jieba {
         &self.jieba
     }
 
@@ -150,13 +149,13 @@ impl Analyzer {
 }
 
 /// A token is a term when it holds a letter, digit or ideograph: punctuation and spaces are not.
-pub fn is_term(word: &str) -> bool {
+pub(crate) fn is_term(word: &str) -> bool {
     word.chars().any(char::is_alphanumeric)
 }
 
 /// One line of a user dictionary: `word [freq] [tag]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DictEntry {
+pub(crate) struct DictEntry {
     pub word: String,
     pub freq: Option<usize>,
     /// Part of speech (`nr` a person's name, `ns` a place, `nz` another proper noun, …).
@@ -170,14 +169,14 @@ fn strip_comment(line: &str) -> &str {
 
 /// Whether `tag` has the shape of a jieba part-of-speech tag: one to four lower-case ASCII
 /// letters (`n`, `nr`, `ns`, `nz`, `eng`, `nrfg`).
-pub fn is_pos_tag(tag: &str) -> bool {
+pub(crate) fn is_pos_tag(tag: &str) -> bool {
     (1..=4).contains(&tag.len()) && tag.bytes().all(|b| b.is_ascii_lowercase())
 }
 
 /// Read one line of a user dictionary as jieba does (`word`, `word freq`, `word tag`, `word
 /// freq tag`): `Ok(None)` for a blank or comment line, `Err` with the reason (in Chinese) for a
 /// line of another shape.
-pub fn parse_dict_line(line: &str) -> Result<Option<DictEntry>, String> {
+pub(crate) fn parse_dict_line(line: &str) -> Result<Option<DictEntry>, String> {
     let fields: Vec<&str> = strip_comment(line).split_whitespace().collect();
     let number = |f: &str| {
         f.bytes()
@@ -211,20 +210,6 @@ pub fn parse_dict_line(line: &str) -> Result<Option<DictEntry>, String> {
         freq,
         tag: tag.map(str::to_string),
     }))
-}
-
-/// Read a user dictionary for its words only (for tests and tools).
-pub fn dict_words(reader: impl BufRead) -> Vec<String> {
-    reader
-        .lines()
-        .map_while(Result::ok)
-        .filter_map(|l| {
-            strip_comment(&l)
-                .split_whitespace()
-                .next()
-                .map(str::to_string)
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -12,14 +12,14 @@ use tantivy::{Index, IndexWriter, TantivyDocument};
 const WRITER_MEMORY: usize = 20_000_000;
 
 /// Register our tokenizer on an index (created or opened): the schema refers to it by name.
-pub fn register(index: &Index, analyzer: &Analyzer) {
+pub(crate) fn register(index: &Index, analyzer: &Analyzer) {
     index
         .tokenizers()
         .register(TOKENIZER_NAME, KuayueTokenizer::new(analyzer.clone()));
 }
 
 /// The heading text of a passage: its clause label and the part that holds it.
-pub fn heading_of(clause: Option<&str>, section: Option<&str>) -> String {
+pub(crate) fn heading_of(clause: Option<&str>, section: Option<&str>) -> String {
     [section, clause]
         .iter()
         .flatten()
@@ -30,7 +30,11 @@ pub fn heading_of(clause: Option<&str>, section: Option<&str>) -> String {
 
 /// Index every passage of `corpus` into a new index in `dir` (which must exist and be empty).
 /// Passages are numbered in corpus order (issues, then passages): that number is `pid`.
-pub fn build_index(dir: &Path, corpus: &Corpus, analyzer: &Analyzer) -> tantivy::Result<Index> {
+pub(crate) fn build_index(
+    dir: &Path,
+    corpus: &Corpus,
+    analyzer: &Analyzer,
+) -> tantivy::Result<Index> {
     let (schema, f) = build_schema();
     let index = Index::create_in_dir(dir, schema)?;
     register(&index, analyzer);

@@ -15,7 +15,7 @@ static T2S: LazyLock<Vec<&'static Trie<&'static str>>> =
 
 /// Build the conversion table now (it is built on first use otherwise, ~0.1 s), so that loading
 /// the dictionaries pays for it rather than the first question or the first index build.
-pub fn warm_up() {
+pub(crate) fn warm_up() {
     LazyLock::force(&T2S);
 }
 
@@ -30,7 +30,7 @@ pub struct Folded {
 
 impl Folded {
     /// The original byte offset of a byte offset of the folded text (a char boundary, or the end).
-    pub fn orig(&self, folded_offset: usize) -> usize {
+    pub(crate) fn orig(&self, folded_offset: usize) -> usize {
         match &self.map {
             None => folded_offset,
             Some(m) => m
@@ -42,7 +42,8 @@ impl Folded {
     }
 
     /// Whether byte offsets are the same in the folded and the original text.
-    pub fn same_offsets(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn same_offsets(&self) -> bool {
         self.map.is_none()
     }
 }
@@ -168,13 +169,13 @@ fn fold_ocr_zero(s: &mut String) {
 }
 
 /// CJK ideographs (the blocks the conversion tables cover).
-pub fn is_cjk(c: char) -> bool {
+pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
 /// Whether the text holds Traditional characters that fold to different Simplified ones.
-pub fn looks_traditional(s: &str) -> bool {
+pub(crate) fn looks_traditional(s: &str) -> bool {
     let simplified = hanconv::t2s(s);
     let changed = s
         .chars()

@@ -20,19 +20,19 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-pub const POINTER_FILE: &str = "index.current";
+pub(crate) const POINTER_FILE: &str = "index.current";
 use super::verify::READY_FILE;
 const PREFIX: &str = "index-";
 
 /// What the pointer file says.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pointer {
+pub(crate) struct Pointer {
     pub generation: String,
     pub fingerprint: String,
 }
 
 /// A SHA-256 over the parsed corpus, the user dictionary and the schema version, in hex.
-pub fn fingerprint(corpus: &Corpus, user_dict: &str) -> String {
+pub(crate) fn fingerprint(corpus: &Corpus, user_dict: &str) -> String {
     struct HashWriter(Sha256);
     impl Write for HashWriter {
         fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
@@ -57,7 +57,7 @@ pub fn fingerprint(corpus: &Corpus, user_dict: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub fn read_pointer(data_dir: &Path) -> Option<Pointer> {
+pub(crate) fn read_pointer(data_dir: &Path) -> Option<Pointer> {
     let text = std::fs::read_to_string(data_dir.join(POINTER_FILE)).ok()?;
     let mut lines = text.lines();
     let generation = lines.next()?.trim().to_string();
@@ -72,7 +72,7 @@ pub fn read_pointer(data_dir: &Path) -> Option<Pointer> {
 }
 
 /// Replace the pointer atomically: write a temporary file beside it, then rename it over.
-pub fn write_pointer(data_dir: &Path, p: &Pointer) -> io::Result<()> {
+pub(crate) fn write_pointer(data_dir: &Path, p: &Pointer) -> io::Result<()> {
     let tmp = data_dir.join(format!("{POINTER_FILE}.tmp-{}", std::process::id()));
     {
         let mut f = std::fs::File::create(&tmp)?;
@@ -82,12 +82,12 @@ pub fn write_pointer(data_dir: &Path, p: &Pointer) -> io::Result<()> {
     std::fs::rename(&tmp, data_dir.join(POINTER_FILE))
 }
 
-pub fn generation_dir(data_dir: &Path, generation: &str) -> PathBuf {
+pub(crate) fn generation_dir(data_dir: &Path, generation: &str) -> PathBuf {
     data_dir.join(format!("{PREFIX}{generation}"))
 }
 
 /// A fresh generation name: the fingerprint's head and the time, unique per build.
-pub fn new_generation(fingerprint: &str) -> String {
+pub(crate) fn new_generation(fingerprint: &str) -> String {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
@@ -97,17 +97,17 @@ pub fn new_generation(fingerprint: &str) -> String {
 
 /// Mark a fully written generation ready: READY holds the manifest of its files (see
 /// [`super::verify`]).
-pub fn mark_ready(dir: &Path) -> io::Result<()> {
+pub(crate) fn mark_ready(dir: &Path) -> io::Result<()> {
     super::verify::write_manifest(dir)
 }
 
-pub fn is_ready(dir: &Path) -> bool {
+pub(crate) fn is_ready(dir: &Path) -> bool {
     dir.join(READY_FILE).is_file()
 }
 
 /// Remove every generation directory but `keep`. A directory without READY may be another
 /// process's build in progress: it is left alone unless it is more than an hour old.
-pub fn remove_old(data_dir: &Path, keep: &str) {
+pub(crate) fn remove_old(data_dir: &Path, keep: &str) {
     let Ok(entries) = std::fs::read_dir(data_dir) else {
         return;
     };

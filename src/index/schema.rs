@@ -12,10 +12,10 @@ use tantivy::schema::{
 };
 
 /// Bumped whenever the schema or the analysis changes, so that old generations are rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub(crate) const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy)]
-pub struct Fields {
+pub(crate) struct Fields {
     pub text: Field,
     pub heading: Field,
     pub title: Field,
@@ -26,7 +26,7 @@ pub struct Fields {
 }
 
 impl Fields {
-    pub fn from_schema(schema: &Schema) -> tantivy::Result<Fields> {
+    pub(crate) fn from_schema(schema: &Schema) -> tantivy::Result<Fields> {
         Ok(Fields {
             text: schema.get_field("text")?,
             heading: schema.get_field("heading")?,
@@ -38,7 +38,7 @@ impl Fields {
     }
 }
 
-pub fn build_schema() -> (Schema, Fields) {
+pub(crate) fn build_schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let indexed = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()

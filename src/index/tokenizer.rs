@@ -8,21 +8,21 @@ use super::analyzer::Analyzer;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// The name the schema uses for the text fields.
-pub const TOKENIZER_NAME: &str = "kuayue";
+pub(crate) const TOKENIZER_NAME: &str = "kuayue";
 
 #[derive(Clone, Debug)]
-pub struct KuayueTokenizer {
+pub(crate) struct KuayueTokenizer {
     analyzer: Analyzer,
 }
 
 impl KuayueTokenizer {
-    pub fn new(analyzer: Analyzer) -> Self {
+    pub(crate) fn new(analyzer: Analyzer) -> Self {
         KuayueTokenizer { analyzer }
     }
 }
 
 /// The terms of one text, handed out one by one.
-pub struct KuayueTokenStream {
+pub(crate) struct KuayueTokenStream {
     tokens: Vec<Token>,
     next: usize,
     /// Returned by `token()` before the first `advance()`, so that no call can index out of range.

@@ -26,9 +26,9 @@ use tantivy::directory::RamDirectory;
 use tantivy::{Directory, Index};
 
 /// The marker of a complete generation; it holds the manifest.
-pub const READY_FILE: &str = "READY";
+pub(crate) const READY_FILE: &str = "READY";
 /// The corpus the generation was built from.
-pub const SNAPSHOT_FILE: &str = "corpus.json";
+pub(crate) const SNAPSHOT_FILE: &str = "corpus.json";
 const MANIFEST_HEADER: &str = "kuayue-manifest 1";
 
 #[derive(Debug, thiserror::Error)]
@@ -87,7 +87,7 @@ fn listed(dir: &Path) -> io::Result<Vec<String>> {
 
 /// Mark `dir` complete: write READY with every file's size and checksum. Written last, by
 /// a rename, so that a READY file always holds a whole manifest.
-pub fn write_manifest(dir: &Path) -> io::Result<()> {
+pub(crate) fn write_manifest(dir: &Path) -> io::Result<()> {
     let mut text = format!("{MANIFEST_HEADER}\n");
     for name in listed(dir)? {
         let bytes = std::fs::read(dir.join(&name))?;
@@ -156,7 +156,7 @@ fn read_checked(dir: &Path, e: &Entry) -> Result<Vec<u8>, VerifyError> {
 }
 
 /// Open the generation in `dir` from memory, after checking every file against the manifest.
-pub fn open_verified(dir: &Path) -> Result<Index, VerifyError> {
+pub(crate) fn open_verified(dir: &Path) -> Result<Index, VerifyError> {
     let ram = RamDirectory::create();
     for e in read_manifest(dir)? {
         if e.name == SNAPSHOT_FILE {
@@ -205,7 +205,7 @@ struct IssueIn {
 }
 
 /// Write the parsed corpus beside the index (before the manifest, which then covers it).
-pub fn write_snapshot(dir: &Path, corpus: &Corpus) -> io::Result<()> {
+pub(crate) fn write_snapshot(dir: &Path, corpus: &Corpus) -> io::Result<()> {
     let out = SnapshotOut {
         issues: corpus
             .issues
@@ -222,7 +222,7 @@ pub fn write_snapshot(dir: &Path, corpus: &Corpus) -> io::Result<()> {
 }
 
 /// The corpus a verified generation was built from.
-pub fn read_snapshot(dir: &Path) -> Result<Corpus, VerifyError> {
+pub(crate) fn read_snapshot(dir: &Path) -> Result<Corpus, VerifyError> {
     let entry = read_manifest(dir)?
         .into_iter()
         .find(|e| e.name == SNAPSHOT_FILE)

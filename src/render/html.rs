@@ -10,10 +10,10 @@ use crate::search::Marked;
 use std::ops::Range;
 
 /// Telegram's limit on a message's text.
-pub const MAX_MESSAGE: usize = 4096;
+pub(crate) const MAX_MESSAGE: usize = 4096;
 
 /// Escape text for Telegram HTML.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
@@ -29,7 +29,7 @@ pub fn escape(text: &str) -> String {
 
 /// Text with its marked ranges in bold. Ranges that are out of bounds or not on character
 /// boundaries are ignored rather than trusted.
-pub fn marked(m: &Marked) -> String {
+pub(crate) fn marked(m: &Marked) -> String {
     let mut out = String::with_capacity(m.text.len() + 16 * m.marks.len());
     let mut at = 0;
     for r in &m.marks {
@@ -54,7 +54,7 @@ pub fn marked(m: &Marked) -> String {
 /// Like [`marked`], with the byte range `underline` (the best sentence) underlined. Each
 /// stretch of text gets its own tags, so bold and underline nest correctly however the ranges
 /// overlap.
-pub fn marked_underlined(m: &Marked, underline: Range<usize>) -> String {
+pub(crate) fn marked_underlined(m: &Marked, underline: Range<usize>) -> String {
     let text = &m.text;
     let valid = |r: &Range<usize>| {
         r.start < r.end
@@ -91,7 +91,7 @@ pub fn marked_underlined(m: &Marked, underline: Range<usize>) -> String {
 }
 
 /// At most `max` characters of `text`, with an ellipsis when cut.
-pub fn truncate_chars(text: &str, max: usize) -> String {
+pub(crate) fn truncate_chars(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         None => text.to_string(),
         Some((i, _)) => format!("{}…", &text[..i]),
@@ -104,7 +104,7 @@ pub fn visible_len(html: &str) -> usize {
 }
 
 /// Strip our tags and decode entities: the message as a reader sees it.
-pub fn to_plain(html: &str) -> String {
+pub(crate) fn to_plain(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(i) = rest.find(['<', '&']) {
@@ -140,7 +140,7 @@ pub fn to_plain(html: &str) -> String {
 /// Split long text into messages of at most `max` visible characters, on paragraph boundaries
 /// (`\n`) where possible, on character boundaries otherwise. Returns plain-text pieces; the
 /// caller escapes them.
-pub fn split_paragraphs(text: &str, max: usize) -> Vec<String> {
+pub(crate) fn split_paragraphs(text: &str, max: usize) -> Vec<String> {
     let mut parts: Vec<String> = Vec::new();
     let mut cur = String::new();
     let len = |s: &str| s.encode_utf16().count();

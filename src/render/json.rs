@@ -12,7 +12,7 @@ use crate::search::{Answer, Level, Understood};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
-pub struct AnswerJson<'a> {
+pub(crate) struct AnswerJson<'a> {
     pub question: &'a str,
     pub not_found: bool,
     /// `high` for a confident answer, `low` for a hedged one (可能相关) or none.
@@ -28,7 +28,7 @@ pub struct AnswerJson<'a> {
 }
 
 #[derive(Debug, Serialize)]
-pub struct ResultJson<'a> {
+pub(crate) struct ResultJson<'a> {
     pub rank: usize,
     pub issue: &'a str,
     pub issue_label: &'a str,
@@ -50,7 +50,7 @@ pub struct ResultJson<'a> {
 
 /// How the question was read.
 #[derive(Debug, Serialize)]
-pub struct UnderstoodJson<'a> {
+pub(crate) struct UnderstoodJson<'a> {
     pub terms: &'a [String],
     pub asks: Option<&'a str>,
     pub clause: Option<&'a str>,
@@ -70,7 +70,7 @@ fn understood(u: &Understood) -> UnderstoodJson<'_> {
     }
 }
 
-pub fn answer_json(a: &Answer) -> AnswerJson<'_> {
+pub(crate) fn answer_json(a: &Answer) -> AnswerJson<'_> {
     AnswerJson {
         question: &a.question,
         not_found: a.not_found(),
@@ -113,13 +113,13 @@ pub fn answer_line(a: &Answer) -> Result<String, serde_json::Error> {
 
 /// The error record for an input line that could not be read as a question, so that a reader
 /// of the stream still gets one record per line.
-pub fn error_line(line: usize, error: &str) -> String {
+pub(crate) fn error_line(line: usize, error: &str) -> String {
     let v = serde_json::json!({ "line": line, "error": error, "not_found": true, "results": [] });
     to_line(&v).unwrap_or_default()
 }
 
 /// Serialise to one line, with the line separators JSON leaves raw escaped.
-pub fn to_line<T: Serialize>(value: &T) -> Result<String, serde_json::Error> {
+pub(crate) fn to_line<T: Serialize>(value: &T) -> Result<String, serde_json::Error> {
     let s = serde_json::to_string(value)?;
     Ok(escape_separators(&s))
 }
@@ -135,7 +135,7 @@ fn escape_separators(s: &str) -> String {
 
 /// The `toc --json` shape of one issue (a contract: see the README).
 #[derive(Debug, Serialize)]
-pub struct TocJson<'a> {
+pub(crate) struct TocJson<'a> {
     pub issue: &'a str,
     pub label: String,
     pub total: Option<u32>,
@@ -144,7 +144,7 @@ pub struct TocJson<'a> {
 }
 
 #[derive(Debug, Serialize)]
-pub struct TocArticleJson<'a> {
+pub(crate) struct TocArticleJson<'a> {
     pub title: &'a str,
     pub column: &'a str,
     pub source: Option<&'a str>,
@@ -153,7 +153,7 @@ pub struct TocArticleJson<'a> {
     pub in_toc: bool,
 }
 
-pub fn toc_json<'a>(toc: &super::toc::Toc<'a>) -> TocJson<'a> {
+pub(crate) fn toc_json<'a>(toc: &super::toc::Toc<'a>) -> TocJson<'a> {
     TocJson {
         issue: &toc.meta.id,
         label: toc.meta.label(),

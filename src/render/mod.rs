@@ -17,12 +17,12 @@ pub use source::SourceLine;
 use crate::search::{Answer, Understood};
 
 /// Separator between the parts of a source line.
-pub const SEP: &str = " · ";
+pub(crate) const SEP: &str = " · ";
 
 /// Text for a reader who writes Traditional characters: Hong Kong forms (OpenCC's s2hk,
 /// 作為 rather than 作爲), since those are the readers who ask in Traditional. For display
 /// only: what is quoted (a citation) stays as printed.
-pub fn to_traditional(s: &str) -> String {
+pub(crate) fn to_traditional(s: &str) -> String {
     hanconv::s2hk(s)
 }
 
@@ -55,7 +55,7 @@ pub fn understood_line(u: &Understood) -> String {
 }
 
 /// 您是不是要找：保障
-pub fn suggestion_line(a: &Answer) -> Option<String> {
+pub(crate) fn suggestion_line(a: &Answer) -> Option<String> {
     a.suggestion
         .as_deref()
         .map(|s| format!("您是不是要找：{s}"))

@@ -33,7 +33,7 @@ impl SourceLine {
     }
 
     /// The source of a passage, from the corpus values themselves.
-    pub fn of_passage(meta: &IssueMeta, article: &Article, passage: &Passage) -> SourceLine {
+    pub(crate) fn of_passage(meta: &IssueMeta, article: &Article, passage: &Passage) -> SourceLine {
         SourceLine::new(
             meta.display(),
             &article.pages,

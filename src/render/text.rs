@@ -10,7 +10,7 @@ use std::ops::Range;
 
 /// How matched words are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
+pub(crate) enum Style {
     /// 【word】
     Brackets,
     /// ANSI bold (for terminals).
@@ -18,7 +18,7 @@ pub enum Style {
 }
 
 /// Apply `marks` to a text.
-pub fn marked(m: &Marked, style: Style) -> String {
+pub(crate) fn marked(m: &Marked, style: Style) -> String {
     mark(&m.text, &m.marks, style)
 }
 
@@ -45,7 +45,7 @@ fn mark(text: &str, marks: &[Range<usize>], style: Style) -> String {
 
 /// The whole answer as text: the notice or direct answer, the hedge line when it is hedged,
 /// the passages, a suggestion, and how the question was read.
-pub fn answer(a: &Answer, style: Style) -> String {
+pub(crate) fn answer(a: &Answer, style: Style) -> String {
     let mut out = String::new();
     if let Some(n) = &a.notice {
         out.push_str(n);

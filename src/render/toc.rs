@@ -10,7 +10,7 @@ use super::html::escape;
 use crate::corpus::{Article, Issue, IssueMeta};
 
 /// One issue's contents: its heading and its articles grouped by column, in print order.
-pub struct Toc<'a> {
+pub(crate) struct Toc<'a> {
     pub meta: &'a IssueMeta,
     pub columns: Vec<(&'a str, Vec<&'a Article>)>,
     /// Every article in print order, for the JSON (which is not grouped).
@@ -18,7 +18,7 @@ pub struct Toc<'a> {
 }
 
 impl<'a> Toc<'a> {
-    pub fn of(issue: &'a Issue) -> Toc<'a> {
+    pub(crate) fn of(issue: &'a Issue) -> Toc<'a> {
         Toc {
             meta: &issue.meta,
             columns: issue.articles_by_column(),
@@ -35,7 +35,7 @@ impl<'a> Toc<'a> {
     }
 
     /// The editors' view: every item, those outside the printed contents marked.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         let total = self.meta.total.map(|t| t.to_string());
         let mut s = format!(
             "{}（总第{}期，{}）\n",
@@ -60,7 +60,7 @@ impl<'a> Toc<'a> {
 
     /// The readers' view as self-contained HTML lines (so that a long contents splits into
     /// messages between lines): what the printed contents list, under bold column names.
-    pub fn html(&self) -> String {
+    pub(crate) fn html(&self) -> String {
         let mut out = format!("<b>{}</b>{}", escape(&self.meta.display()), self.total());
         out.push_str(&format!(" {}\n", escape(&self.meta.date)));
         for (column, articles) in &self.columns {

@@ -24,7 +24,7 @@ const FALLBACK_QUESTIONS: &[&str] = &[
 
 /// Latency figures in milliseconds.
 #[derive(Debug, Clone, Default)]
-pub struct Latency {
+pub(crate) struct Latency {
     pub queries: usize,
     pub median_ms: f64,
     pub p99_ms: f64,
@@ -128,7 +128,7 @@ fn bm25s_baseline(
 }
 
 /// Peak resident memory of this process (VmHWM), in MB.
-pub fn peak_rss_mb() -> Option<f64> {
+pub(crate) fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -149,7 +149,7 @@ fn dir_size(p: &Path) -> u64 {
 }
 
 /// `corpus` replicated `n` times under distinct issue identities.
-pub fn synthetic(corpus: &Corpus, n: usize) -> Corpus {
+pub(crate) fn synthetic(corpus: &Corpus, n: usize) -> Corpus {
     let mut out = Corpus::default();
     for k in 0..n {
         for issue in &corpus.issues {

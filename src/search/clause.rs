@@ -51,14 +51,15 @@ impl ClauseRef {
 }
 
 /// The clause a (folded) question refers to, if it names one.
-pub fn find_ref(q: &str) -> Option<ClauseRef> {
+#[cfg(test)]
+pub(crate) fn find_ref(q: &str) -> Option<ClauseRef> {
     find_ref_span(q).map(|(r, _)| r)
 }
 
 /// The clause reference and the byte span of its words (`第16条`, `(三)`) in the question:
 /// the first `第N条` / `第N项` / `第N款` / `第N部分`, or `(N)` with nothing but the numeral in
 /// the brackets.
-pub fn find_ref_span(q: &str) -> Option<(ClauseRef, std::ops::Range<usize>)> {
+pub(crate) fn find_ref_span(q: &str) -> Option<(ClauseRef, std::ops::Range<usize>)> {
     q.char_indices().find_map(|(i, c)| {
         let label = match c {
             '第' => ordinal_label(&q[i..]),
@@ -70,7 +71,7 @@ pub fn find_ref_span(q: &str) -> Option<(ClauseRef, std::ops::Range<usize>)> {
 }
 
 /// The number of a (folded) clause or section label: `(十六)永葆…` → Paren 16, `五、净化…` → Part 5.
-pub fn label_ref(label: &str) -> Option<ClauseRef> {
+pub(crate) fn label_ref(label: &str) -> Option<ClauseRef> {
     heading_label(label.trim_start()).map(|l| ClauseRef::of(&l))
 }
 

@@ -11,7 +11,7 @@ use super::Level;
 
 /// What the best passage offers, as the decision sees it.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Signals {
+pub(crate) struct Signals {
     /// Share of the question's evidence weight the passage holds whole.
     pub share: f32,
     /// Evidence weight it holds.
@@ -35,7 +35,7 @@ pub struct Signals {
 }
 
 /// Confident, hedged or not found.
-pub fn decide(s: &Signals, w: &Weights) -> Level {
+pub(crate) fn decide(s: &Signals, w: &Weights) -> Level {
     if s.asked_for {
         return Level::Confident;
     }

@@ -22,11 +22,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// The thesaurus file inside the corpus directory.
-pub const SYNONYMS_FILE: &str = "synonyms.txt";
+pub(crate) const SYNONYMS_FILE: &str = "synonyms.txt";
 /// The user dictionary inside the corpus directory.
-pub const USER_DICT_FILE: &str = "user.dict";
+pub(crate) const USER_DICT_FILE: &str = "user.dict";
 /// The longest word either file takes, in characters.
-pub const MAX_WORD_CHARS: usize = 30;
+pub(crate) const MAX_WORD_CHARS: usize = 30;
 
 /// Serialises read-check-write within the process.
 static EDITING: Mutex<()> = Mutex::new(());

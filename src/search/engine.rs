@@ -142,7 +142,7 @@ impl std::fmt::Debug for Engine {
 }
 
 /// The editors' thesaurus beside the corpus (see `thesaurus`).
-pub fn thesaurus_path(paths: &Paths) -> std::path::PathBuf {
+pub(crate) fn thesaurus_path(paths: &Paths) -> std::path::PathBuf {
     paths.corpus_dir.join("synonyms.txt")
 }
 
@@ -179,7 +179,7 @@ impl Engine {
     /// - a corpus that does not parse: the last good generation serves, with the corpus it
     ///   was built from (its snapshot); where there is none, the issues that parse are
     ///   indexed and served, and the ones left out are named.
-    pub fn open_resilient(
+    pub(crate) fn open_resilient(
         paths: &Paths,
         progress: &mut dyn FnMut(&str),
     ) -> Result<(Engine, Vec<String>), SearchError> {
@@ -427,22 +427,18 @@ impl Engine {
         })
     }
 
-    pub fn corpus(&self) -> &Corpus {
+    pub(crate) fn corpus(&self) -> &Corpus {
         &self.corpus
     }
 
     /// Apply the thesaurus at `path` (re-read whenever it changes) to every question. A
     /// malformed file is reported and leaves the search without synonyms rather than down.
-    pub fn with_thesaurus(mut self, path: &Path) -> Engine {
+    pub(crate) fn with_thesaurus(mut self, path: &Path) -> Engine {
         match LiveThesaurus::open(path) {
             Ok(t) => self.thesaurus = Some(t),
             Err(e) => tracing::warn!("thesaurus not used: {e}"),
         }
         self
-    }
-
-    pub fn analyzer(&self) -> &Analyzer {
-        &self.analyzer
     }
 
     /// The generation directory name this engine reads.
@@ -474,7 +470,11 @@ impl Engine {
     }
 
     /// [`Engine::ask_with`], with a failure inside the index as an error.
-    pub fn try_ask_with(&self, question: &str, opts: &AskOptions) -> tantivy::Result<Answer> {
+    pub(crate) fn try_ask_with(
+        &self,
+        question: &str,
+        opts: &AskOptions,
+    ) -> tantivy::Result<Answer> {
         let top = opts.top.clamp(1, 50);
         let q = self.refine(analyse(&self.analyzer, question));
         tracing::debug!("question {question:?}");
@@ -548,7 +548,7 @@ impl Engine {
     /// Like [`Engine::ask`], but a search that fails inside the index is an error instead of
     /// an empty answer, so that the bot can tell a damaged index from a question the
     /// magazine does not answer.
-    pub fn try_ask(&self, question: &str, top: usize) -> tantivy::Result<Answer> {
+    pub(crate) fn try_ask(&self, question: &str, top: usize) -> tantivy::Result<Answer> {
         self.try_ask_with(question, &AskOptions { top, issue: None })
     }
 

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// How many passages are examined per question (Recall@1, @3 and MRR over these).
-pub const DEPTH: usize = 5;
+pub(crate) const DEPTH: usize = 5;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Question {
@@ -30,7 +30,7 @@ pub struct Question {
 impl Question {
     /// A question the magazine does not answer: no article or no answer string (null or
     /// empty, as different question files write it).
-    pub fn is_negative(&self) -> bool {
+    pub(crate) fn is_negative(&self) -> bool {
         let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
         blank(&self.article) || blank(&self.answer)
     }
@@ -71,7 +71,7 @@ pub struct Outcome {
 impl Outcome {
     /// Right and sure of it: the right passage first and confident; for a negative, no
     /// confident answer.
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         if self.negative {
             self.not_found || self.hedged
         } else {
@@ -164,7 +164,7 @@ fn is_right(q: &Question, article: &str, answer: &str, h: &super::Hit) -> bool {
 }
 
 /// Judge one answer.
-pub fn judge(q: &Question, a: &Answer) -> Outcome {
+pub(crate) fn judge(q: &Question, a: &Answer) -> Outcome {
     let negative = q.is_negative();
     // A negative has no right passage: an empty answer string would be "inside" every one.
     let rank = match (&q.article, &q.answer) {

@@ -6,7 +6,7 @@
 //! (`rank`) both read them; neither owns them.
 
 /// Words that carry no content in a question: dropped.
-pub const STOP: &[&str] = &[
+pub(crate) const STOP: &[&str] = &[
     "请问",
     "问下",
     "问问",
@@ -301,19 +301,19 @@ pub const STOP: &[&str] = &[
 /// Words that only say which kind of answer is wanted (什么好处, 有哪些措施): they steer the
 /// best sentence, but a passage is never counted as missing them, since the passage that gives
 /// the 好处 rarely says 好处.
-pub const ANSWER_KIND: &[&str] = &[
+pub(crate) const ANSWER_KIND: &[&str] = &[
     "好处", "作用", "意义", "办法", "措施", "原因", "目的", "要求", "内容", "情况", "经验", "做法",
     "方法", "用处", "用途", "效果", "成效", "举措", "特点", "步骤", "表现", "方面", "环节", "理由",
     "目标", "任务",
 ];
 
 /// Question words that jieba may glue to the following noun.
-pub const QUESTION_PREFIXES: &[&str] = &[
+pub(crate) const QUESTION_PREFIXES: &[&str] = &[
     "哪些", "哪个", "哪位", "哪几", "哪一", "什么", "多少", "怎么", "怎样", "如何", "哪",
 ];
 
 /// Words that say little on their own: kept at a lower weight.
-pub const WEAK: &[&str] = &[
+pub(crate) const WEAK: &[&str] = &[
     "需要",
     "必须",
     "通常",
@@ -359,13 +359,13 @@ pub const WEAK: &[&str] = &[
 ];
 
 /// Measure words: what follows a number (193家, 两个, 10首).
-pub const MEASURES: &str =
+pub(crate) const MEASURES: &str =
     "个家首年月天次项名位人条元倍%％成岁场批座所套种件篇期亿万千百分秒小时周届只台辆";
 
 /// Words that point at an article as a whole (那篇说…, 文章里…): the other words of such a
 /// question may name the article rather than the passage, so they are looked for in the whole
 /// article too.
-pub const ARTICLE_POINTERS: &[&str] = &[
+pub(crate) const ARTICLE_POINTERS: &[&str] = &[
     "那篇",
     "这篇",
     "文章",
@@ -380,7 +380,7 @@ pub const ARTICLE_POINTERS: &[&str] = &[
 /// What a sentence that answers a question about benefits, reasons or ways says: for 好处 and
 /// 作用, what something brings (可以, 有助于, 起到); for 原因 and 为什么, a cause (因为, 由于,
 /// 是为了); for 办法 and 怎么办, a course of action (要, 应, 可以, 通过).
-pub const BENEFIT_CUES: &[&str] = &[
+pub(crate) const BENEFIT_CUES: &[&str] = &[
     "可以",
     "能够",
     "有助于",
@@ -392,5 +392,5 @@ pub const BENEFIT_CUES: &[&str] = &[
     "改善",
     "促进",
 ];
-pub const REASON_CUES: &[&str] = &["因为", "由于", "是为了", "为了", "因此", "所以", "原因"];
-pub const METHOD_CUES: &[&str] = &["要", "应", "可以", "通过", "需要", "须", "采取"];
+pub(crate) const REASON_CUES: &[&str] = &["因为", "由于", "是为了", "为了", "因此", "所以", "原因"];
+pub(crate) const METHOD_CUES: &[&str] = &["要", "应", "可以", "通过", "需要", "须", "采取"];

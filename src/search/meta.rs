@@ -165,20 +165,20 @@ const META_WORDS: &[&str] = &[
 ];
 
 /// What the (folded, noise-free) question asks about the issue, if anything.
-pub fn intent(q: &str) -> Option<MetaAsk> {
+pub(crate) fn intent(q: &str) -> Option<MetaAsk> {
     CUES.iter()
         .find(|(_, cues)| cues.iter().any(|c| q.contains(c)))
         .map(|(ask, _)| *ask)
 }
 
 /// Is this question word part of what is asked (作者, 页码) rather than which article?
-pub fn is_meta_word(w: &str) -> bool {
+pub(crate) fn is_meta_word(w: &str) -> bool {
     META_WORDS.contains(&w) || CUES.iter().any(|(_, cues)| cues.contains(&w))
 }
 
 /// An answer from the issue's structure.
 #[derive(Debug, Clone, PartialEq)]
-pub struct MetaAnswer {
+pub(crate) struct MetaAnswer {
     /// The direct answer, a sentence.
     pub fact: String,
     /// The articles it is about, best first: (issue index, article index).
@@ -186,7 +186,7 @@ pub struct MetaAnswer {
 }
 
 /// A question word with its weight (role × rarity), as the engine weighs it.
-pub struct Word<'a> {
+pub(crate) struct Word<'a> {
     pub text: &'a str,
     pub weight: f32,
 }
@@ -224,7 +224,7 @@ const MIN_TITLE_SHARE: f32 = 0.6;
 /// Answer a question about the issue from `issues` (those in the question's scope, as
 /// (index, issue)). `None` when the question is not of that kind or names no article, column or
 /// cover the scope holds: it is then searched as text.
-pub fn answer(
+pub(crate) fn answer(
     ask: MetaAsk,
     q: &str,
     words: &[Word],

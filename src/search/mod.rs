@@ -43,7 +43,7 @@ pub use engine::{AskOptions, BuildStats, Engine};
 pub use error::SearchError;
 pub use normalise::normalise_question;
 
-use crate::corpus::{Corpus, Pages};
+use crate::corpus::Pages;
 use std::ops::Range;
 
 /// Where a passage lives: the issue id and its position in `Issue::passages`.
@@ -155,26 +155,15 @@ impl Answer {
         self.level == Level::NotFound
     }
 
-    pub fn hedged(&self) -> bool {
+    pub(crate) fn hedged(&self) -> bool {
         self.level == Level::Hedged
     }
 
     /// An answer with no passages.
-    pub fn nothing(question: &str) -> Answer {
+    pub(crate) fn nothing(question: &str) -> Answer {
         Answer {
             question: question.to_string(),
             ..Answer::default()
         }
-    }
-}
-
-/// Read access to the corpus behind an engine, for tables of contents and neighbours.
-pub trait CorpusView {
-    fn corpus(&self) -> &Corpus;
-}
-
-impl CorpusView for Engine {
-    fn corpus(&self) -> &Corpus {
-        Engine::corpus(self)
     }
 }

@@ -5,7 +5,7 @@
 //! `<b>两个维护</b>`, `**两个维护**`, `q:两个维护` and `两个维护？？？🙏` are read alike.
 
 /// The question with its noise removed (or replaced by a space where it separated words).
-pub fn strip(question: &str) -> String {
+pub(crate) fn strip(question: &str) -> String {
     let without_tags = strip_tags(question);
     let mut out = String::with_capacity(without_tags.len());
     let mut last: Option<char> = None;

@@ -271,7 +271,7 @@ fn concepts_of(
 /// dictionary's general knowledge of Chinese, not a list of ours, and they are not perfect (海关
 /// is tagged `ns` too): so they only lower a word's say in whether a question is answered,
 /// never its ranking.
-pub fn is_setting(analyzer: &Analyzer, w: &str) -> bool {
+pub(crate) fn is_setting(analyzer: &Analyzer, w: &str) -> bool {
     // A number is never the setting: 2020年 or 12366 is the very fact asked about.
     if w.chars().any(|c| c.is_ascii_digit()) {
         return false;
@@ -410,7 +410,7 @@ fn delimited(s: &str, open: char, close: char) -> Vec<String> {
     out
 }
 
-pub fn truncate_chars(s: &str, n: usize) -> &str {
+pub(crate) fn truncate_chars(s: &str, n: usize) -> &str {
     match s.char_indices().nth(n) {
         Some((i, _)) => &s[..i],
         None => s,

@@ -30,18 +30,18 @@ const SUB_CREDIT: f32 = 0.5;
 /// A place or time word's share of its weight when deciding whether a question is answered.
 /// 广州, 香港, 今天 say where or when a question is set; in a magazine of Guangdong's provincial
 /// organs they occur in many articles, whatever the question asks about (高铁, 旅游, 天气).
-pub const SETTING_EVIDENCE: f32 = 0.25;
+pub(crate) const SETTING_EVIDENCE: f32 = 0.25;
 
 /// What the index knows of a question word.
 #[derive(Debug, Clone, Copy)]
-pub struct Rarity {
+pub(crate) struct Rarity {
     pub idf: f32,
     /// Whether the index holds the word (as a word, not only inside other words).
     pub indexed: bool,
 }
 
 /// One content word, ready to be searched for.
-pub struct ConceptMatcher {
+pub(crate) struct ConceptMatcher {
     whole: Finder<'static>,
     /// The thesaurus' equivalents, matched as whole words.
     alts: Vec<Finder<'static>>,
@@ -73,7 +73,7 @@ impl ConceptMatcher {
 }
 
 /// The question, compiled for matching passages.
-pub struct Matcher {
+pub(crate) struct Matcher {
     pub concepts: Vec<ConceptMatcher>,
     pub total: f32,
     /// Sum of the concepts' evidence weights.
@@ -94,11 +94,11 @@ pub struct Matcher {
 const ASPECT_CUE: f32 = 0.4;
 
 /// The shortest verbatim span that counts (see [`Matcher::verbatim`]).
-pub const VERBATIM_MIN: usize = 3;
+pub(crate) const VERBATIM_MIN: usize = 3;
 
 /// Where a concept occurs in a (folded) text.
 #[derive(Debug, Clone)]
-pub struct Occurrence {
+pub(crate) struct Occurrence {
     pub range: Range<usize>,
     pub concept: usize,
     pub credit: f32,
@@ -106,7 +106,7 @@ pub struct Occurrence {
 
 /// What a passage offers to a question.
 #[derive(Debug, Clone, Default)]
-pub struct Features {
+pub(crate) struct Features {
     pub coverage: f32,
     pub proximity: f32,
     /// Evidence that the passage answers: the evidence weight (see
@@ -115,10 +115,9 @@ pub struct Features {
     /// The same as a share of the question's evidence weight. Words the magazine never uses
     /// (高铁, 旅游, 电脑) weigh most, being rarest: they carry what an off-topic question is about.
     pub evidence_share: f32,
-    /// The largest evidence weight of a topical question word the passage does not hold whole:
-    /// what the reader asks about that the passage never mentions.
-    pub missing: f32,
-    /// The same as a share of the question's evidence weight.
+    /// The largest evidence weight of a topical question word the passage does not hold whole
+    /// (what the reader asks about that the passage never mentions), as a share of the
+    /// question's evidence weight.
     pub missing_share: f32,
     /// Longest verbatim span of the question in the passage (see [`Matcher::verbatim`]).
     pub verbatim: usize,
@@ -148,7 +147,7 @@ fn finder(s: &str) -> Finder<'static> {
 
 impl Matcher {
     /// `rarity(word)` gives what the index knows of a word.
-    pub fn new(q: &Analysed, rarity: impl Fn(&str) -> Rarity) -> Matcher {
+    pub(crate) fn new(q: &Analysed, rarity: impl Fn(&str) -> Rarity) -> Matcher {
         let concepts: Vec<ConceptMatcher> = q
             .concepts
             .iter()
@@ -204,7 +203,7 @@ impl Matcher {
     /// The longest stretch of the question (in characters, at least [`VERBATIM_MIN`]) that
     /// `text` holds verbatim and that is longer than any one question word inside it: the
     /// reader quoting the text without quote marks. 0 when there is none.
-    pub fn verbatim(&self, text: &str) -> usize {
+    pub(crate) fn verbatim(&self, text: &str) -> usize {
         let h = text.as_bytes();
         let mut best = 0usize;
         for run in &self.runs {
@@ -257,7 +256,7 @@ impl Matcher {
 
     /// Every occurrence of every concept in `text`, in text order. A whole-word occurrence
     /// hides the sub-word occurrences inside it.
-    pub fn occurrences(&self, text: &str) -> Vec<Occurrence> {
+    pub(crate) fn occurrences(&self, text: &str) -> Vec<Occurrence> {
         let h = text.as_bytes();
         let mut out = Vec::new();
         for (ci, c) in self.concepts.iter().enumerate() {
@@ -305,7 +304,7 @@ impl Matcher {
     }
 
     /// Credit per concept (0, 0.5 or 1) in a label text (title, heading, column).
-    pub fn label_credit(&self, label: &str) -> Vec<f32> {
+    pub(crate) fn label_credit(&self, label: &str) -> Vec<f32> {
         let mut credit = vec![0f32; self.concepts.len()];
         for o in self.occurrences(label) {
             credit[o.concept] = credit[o.concept].max(o.credit);
@@ -316,7 +315,7 @@ impl Matcher {
     /// Score a passage: `text` and `label` are folded.
     /// `sentences` are the spans of [`sentences`]`(text)`, computed once per passage;
     /// `person(i)` says whether sentence `i` names a person (asked only for 谁 questions).
-    pub fn features(
+    pub(crate) fn features(
         &self,
         text: &str,
         sentences: &[Range<usize>],
@@ -353,7 +352,6 @@ impl Matcher {
             proximity,
             evidence: ev.evidence,
             evidence_share: ev.evidence / self.total_evidence.max(1e-6),
-            missing: ev.missing,
             missing_share: ev.missing / self.total_evidence.max(1e-6),
             missing_number: ev.missing_number,
             topical_held: ev.topical_held,
@@ -529,7 +527,7 @@ fn per_sentence_credit(occ: &[Occurrence], sentences: &[Range<usize>], n: usize)
 }
 
 /// Sentence spans of a text: cut after 。！？；!?; and at line breaks; never empty.
-pub fn sentences(text: &str) -> Vec<Range<usize>> {
+pub(crate) fn sentences(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut iter = text.char_indices().peekable();
@@ -562,7 +560,7 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
 }
 
 /// A number the reader might be asking for: ASCII digits, or Chinese numerals before a measure word.
-pub fn has_number(s: &str) -> bool {
+pub(crate) fn has_number(s: &str) -> bool {
     if s.bytes().any(|b| b.is_ascii_digit()) {
         return true;
     }
@@ -573,7 +571,7 @@ pub fn has_number(s: &str) -> bool {
 }
 
 /// A number directly followed by the measure word `unit` (`193家`, `两个`, `10首`).
-pub fn has_number_with(s: &str, unit: char) -> bool {
+pub(crate) fn has_number_with(s: &str, unit: char) -> bool {
     let chars: Vec<char> = s.chars().collect();
     chars.windows(2).any(|w| {
         w[1] == unit && (w[0].is_ascii_digit() || "一二两三四五六七八九十百千半".contains(w[0]))
@@ -593,7 +591,7 @@ fn is_ordinal(w: &str) -> bool {
 }
 
 /// A time of day: `9点`, `9:00`, `18时`, `上午9`.
-pub fn has_clock_time(s: &str) -> bool {
+pub(crate) fn has_clock_time(s: &str) -> bool {
     let chars: Vec<char> = s.chars().collect();
     chars
         .windows(2)
@@ -609,7 +607,7 @@ pub fn has_clock_time(s: &str) -> bool {
 }
 
 /// A date: `2月13日`, `2019年`, `1月31日`.
-pub fn has_date(s: &str) -> bool {
+pub(crate) fn has_date(s: &str) -> bool {
     let chars: Vec<char> = s.chars().collect();
     chars
         .windows(2)

@@ -20,7 +20,7 @@ pub enum IssueRef {
 
 impl IssueRef {
     /// The issue id this reference resolves to in `corpus`, if the corpus holds it.
-    pub fn resolve(&self, corpus: &Corpus) -> Option<String> {
+    pub(crate) fn resolve(&self, corpus: &Corpus) -> Option<String> {
         let mut ids: Vec<&IssueMeta> = corpus.issues.iter().map(|i| &i.meta).collect();
         ids.sort_by_key(|m| (m.year, m.number));
         match self {
@@ -47,7 +47,7 @@ const LATEST: &[&str] = &["最新一期", "这一期", "本期", "这期", "当�
 const PREVIOUS: &[&str] = &["上一期", "前一期", "上期"];
 
 /// The issue a folded question names, with the byte span of the words that name it.
-pub fn find(q: &str) -> Option<(IssueRef, Range<usize>)> {
+pub(crate) fn find(q: &str) -> Option<(IssueRef, Range<usize>)> {
     if let Some(found) = numbered(q) {
         return Some(found);
     }

@@ -9,11 +9,11 @@ use crate::index::Folded;
 use std::ops::Range;
 
 /// Longest snippet, in characters (a Telegram reply shows three of them comfortably).
-pub const SNIPPET_CHARS: usize = 120;
+pub(crate) const SNIPPET_CHARS: usize = 120;
 const ELLIPSIS: &str = "…";
 
 /// Maps folded offsets of one passage to offsets of its original text.
-pub struct Source<'a> {
+pub(crate) struct Source<'a> {
     pub orig: &'a str,
     pub folded: Option<&'a Folded>,
 }
@@ -29,7 +29,7 @@ impl Source<'_> {
 
     /// The original text of a folded range, trimmed of surrounding whitespace, with the
     /// occurrences inside it marked.
-    pub fn marked(&self, range: Range<usize>, occ: &[Occurrence]) -> Marked {
+    pub(crate) fn marked(&self, range: Range<usize>, occ: &[Occurrence]) -> Marked {
         let (mut a, mut b) = (self.map(range.start), self.map(range.end));
         if b < a {
             b = a;
@@ -64,7 +64,7 @@ impl Source<'_> {
 /// The snippet: the best sentence, widened by its neighbours (the next one first, as answers
 /// often follow the sentence that matches) up to [`SNIPPET_CHARS`]; a best sentence longer
 /// than that is cut to a window around its first match.
-pub fn snippet(
+pub(crate) fn snippet(
     src: &Source<'_>,
     folded_text: &str,
     sentences: &[Range<usize>],
@@ -141,7 +141,7 @@ fn shift(m: &mut Marked, prefix: &str) {
 }
 
 /// The largest char boundary ≤ `i`.
-pub fn floor_boundary(s: &str, mut i: usize) -> usize {
+pub(crate) fn floor_boundary(s: &str, mut i: usize) -> usize {
     if i >= s.len() {
         return s.len();
     }

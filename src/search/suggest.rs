@@ -17,7 +17,7 @@ const MAX_CHARS: usize = 4;
 
 /// The index's words by sound.
 #[derive(Debug, Default)]
-pub struct SoundIndex {
+pub(crate) struct SoundIndex {
     by_sound: HashMap<String, Vec<(String, u32)>>,
 }
 
@@ -42,7 +42,7 @@ fn reading(word: &str) -> Option<String> {
 
 impl SoundIndex {
     /// Index `words` (each with how many passages hold it).
-    pub fn new(words: impl IntoIterator<Item = (String, u32)>) -> SoundIndex {
+    pub(crate) fn new(words: impl IntoIterator<Item = (String, u32)>) -> SoundIndex {
         let mut by_sound: HashMap<String, Vec<(String, u32)>> = HashMap::new();
         for (w, df) in words {
             if !w.chars().all(crate::index::fold::is_cjk) {
@@ -57,7 +57,7 @@ impl SoundIndex {
 
     /// The indexed word that sounds like `typed` and shares a character with it in the same
     /// place, the most common first; `None` when there is none.
-    pub fn suggest(&self, typed: &str) -> Option<&str> {
+    pub(crate) fn suggest(&self, typed: &str) -> Option<&str> {
         let typed_chars: Vec<char> = typed.chars().collect();
         let mut best: Option<(&str, u32)> = None;
         if let Some(r) = reading(typed) {

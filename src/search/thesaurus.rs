@@ -82,7 +82,7 @@ impl Thesaurus {
 
     /// Terms of the thesaurus that occur in `text` (folded), longest first and not inside a
     /// longer one found: 党的第十九次全国代表大会 in a question is one term, not its words.
-    pub fn terms_in<'a>(&'a self, text: &str) -> Vec<&'a str> {
+    pub(crate) fn terms_in<'a>(&'a self, text: &str) -> Vec<&'a str> {
         let mut found: Vec<(usize, usize, &str)> = Vec::new();
         let mut terms: Vec<&str> = self.by_term.keys().map(String::as_str).collect();
         terms.sort_by_key(|t| std::cmp::Reverse(t.len()));
@@ -105,7 +105,7 @@ impl Thesaurus {
     }
 
     /// The groups, in the order of the file, each with its terms folded.
-    pub fn groups(&self) -> &[Vec<String>] {
+    pub(crate) fn groups(&self) -> &[Vec<String>] {
         &self.groups
     }
 
@@ -121,7 +121,7 @@ impl Thesaurus {
 /// The thesaurus file, re-read when it changes: each question looks at the file (one `stat`),
 /// so an editor's change applies to the next question.
 #[derive(Debug)]
-pub struct LiveThesaurus {
+pub(crate) struct LiveThesaurus {
     path: PathBuf,
     current: RwLock<(Option<Stamp>, Arc<Thesaurus>)>,
 }
@@ -162,7 +162,7 @@ impl LiveThesaurus {
 
     /// The thesaurus as the file now says. A file that became malformed keeps the last good
     /// version in use (and says so in the log) until it is fixed.
-    pub fn get(&self) -> Arc<Thesaurus> {
+    pub(crate) fn get(&self) -> Arc<Thesaurus> {
         let seen = stamp(&self.path);
         if let Ok(cur) = self.current.read() {
             if cur.0 == seen {

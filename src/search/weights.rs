@@ -7,7 +7,7 @@
 /// The weights of the re-ranking score and the thresholds of the confident / hedged / not
 /// found decision.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Weights {
+pub(crate) struct Weights {
     /// How many BM25 candidates are re-ranked: enough that the passage holding the answer one
     /// sentence beyond the words is among them, few enough to re-rank in well under a ms.
     pub candidates: usize,

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// How long button state is kept.
-pub const BUTTON_TTL_DAYS: i64 = 30;
+pub(crate) const BUTTON_TTL_DAYS: i64 = 30;
 /// Length of a key: 10 base-62 characters (about 59 bits), unguessable enough that nobody
 /// presses another chat's buttons by trying keys.
 pub const KEY_LEN: usize = 10;
@@ -55,7 +55,7 @@ impl Store {
     }
 
     /// Replace the state behind an existing key (a 更多结果 press moves the page).
-    pub fn update_button_state(&self, key: &str, state: &str) -> Result<()> {
+    pub(crate) fn update_button_state(&self, key: &str, state: &str) -> Result<()> {
         self.conn().execute(
             "UPDATE buttons SET state = ?2 WHERE key = ?1",
             params![key, state],
@@ -73,7 +73,7 @@ impl Store {
     }
 
     /// Forget states older than the TTL. Returns how many went.
-    pub fn prune_buttons(&self) -> Result<usize> {
+    pub(crate) fn prune_buttons(&self) -> Result<usize> {
         Ok(self.conn().execute(
             "DELETE FROM buttons WHERE created_at < ?1",
             [now() - BUTTON_TTL_DAYS * 86_400],

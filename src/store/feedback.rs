@@ -27,7 +27,7 @@ pub enum Vote {
 
 impl Vote {
     /// The code stored in the database (stable).
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Vote::Up => "up",
             Vote::Down => "down",
@@ -59,7 +59,7 @@ impl Reason {
     pub const ALL: [Reason; 3] = [Reason::Irrelevant, Reason::WrongSource, Reason::Incomplete];
 
     /// The code stored in the database (stable; short enough for callback data).
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Reason::Irrelevant => "irrelevant",
             Reason::WrongSource => "source",

@@ -17,7 +17,7 @@ pub struct Interrupted {
 
 impl Store {
     /// Record an accepted import before it begins; returns its id.
-    pub fn import_started(&self, chat: i64, user: u64, file_name: &str) -> Result<i64> {
+    pub(crate) fn import_started(&self, chat: i64, user: u64, file_name: &str) -> Result<i64> {
         let conn = self.conn();
         conn.execute(
             "INSERT INTO imports (chat_id, user_id, file_name, started_at) VALUES (?1, ?2, ?3, ?4)",
@@ -27,7 +27,7 @@ impl Store {
     }
 
     /// The import ended (its admin has been told how).
-    pub fn import_finished(&self, id: i64, ok: bool) -> Result<()> {
+    pub(crate) fn import_finished(&self, id: i64, ok: bool) -> Result<()> {
         self.conn().execute(
             "UPDATE imports SET state = ?2, done_at = ?3 WHERE id = ?1",
             params![id, if ok { "done" } else { "failed" }, now()],
@@ -37,7 +37,7 @@ impl Store {
 
     /// Imports left `running` by an earlier run, now marked `interrupted` (in one
     /// transaction, so each is reported once).
-    pub fn take_interrupted_imports(&self) -> Result<Vec<Interrupted>> {
+    pub(crate) fn take_interrupted_imports(&self) -> Result<Vec<Interrupted>> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let found = {

@@ -28,7 +28,7 @@ pub enum MissState {
 
 impl MissState {
     /// The code stored in the database and printed by `kuayue misses --json` (stable).
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             MissState::Open => "open",
             MissState::Closed => "closed",

@@ -67,7 +67,7 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// A handle on the bot database. Cheap to share behind an `Arc`.
 pub struct Store {
@@ -209,7 +209,7 @@ fn quick_check(conn: &Connection) -> Result<(), String> {
 }
 
 /// Seconds since the Unix epoch.
-pub fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)

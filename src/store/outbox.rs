@@ -105,7 +105,7 @@ impl Store {
     }
 
     /// Milliseconds until the next pending notice is due (`None` when nothing is pending).
-    pub fn next_due_in_ms(&self) -> Result<Option<i64>> {
+    pub(crate) fn next_due_in_ms(&self) -> Result<Option<i64>> {
         let due: Option<i64> = self.conn().query_row(
             "SELECT MIN(due_ms) FROM outbox WHERE state = 'pending'",
             [],

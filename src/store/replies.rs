@@ -8,7 +8,7 @@ use rusqlite::params;
 
 impl Store {
     /// Record replies for `chat`, in order; returns their ids.
-    pub fn replies_queued(&self, chat: i64, jobs: &[String]) -> Result<Vec<i64>> {
+    pub(crate) fn replies_queued(&self, chat: i64, jobs: &[String]) -> Result<Vec<i64>> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let mut ids = Vec::with_capacity(jobs.len());
@@ -26,7 +26,7 @@ impl Store {
     }
 
     /// The reply is delivered (or given up): forget it.
-    pub fn reply_done(&self, id: i64) -> Result<()> {
+    pub(crate) fn reply_done(&self, id: i64) -> Result<()> {
         self.conn()
             .execute("DELETE FROM replies WHERE id = ?1", [id])?;
         Ok(())

@@ -5,7 +5,7 @@ use super::{now, Result, Store};
 use rusqlite::{params, OptionalExtension};
 
 /// Days since the epoch in UTC+8.
-pub fn today() -> i64 {
+pub(crate) fn today() -> i64 {
     crate::clock::day_of(now())
 }
 

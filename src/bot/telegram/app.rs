@@ -33,7 +33,7 @@ const ALERT_EVERY: Duration = Duration::from_secs(60);
 
 impl App {
     /// Tell every admin (in their private chat with the bot), at most once a minute per kind.
-    pub fn alert(&self, kind: &'static str, html: &str) {
+    pub(crate) fn alert(&self, kind: &'static str, html: &str) {
         {
             let mut alerted = self.alerted.lock().unwrap_or_else(|p| p.into_inner());
             let now = std::time::Instant::now();
@@ -53,7 +53,7 @@ impl App {
 
     /// After a search failed: tell the admins and rebuild the index from the corpus in the
     /// background (the failing generation keeps answering what it can meanwhile).
-    pub fn check_health(self: &Arc<Self>) {
+    pub(crate) fn check_health(self: &Arc<Self>) {
         if let Some(why) = self.core.take_trouble() {
             self.heal("search", "搜索出错，读者收到“请稍后再试”", &why);
         }

@@ -75,7 +75,7 @@ impl Running {
     }
 
     /// Run until Ctrl-C or SIGTERM, then stop cleanly.
-    pub async fn wait(self) {
+    pub(crate) async fn wait(self) {
         shutdown_signal().await;
         tracing::info!("stopping: finishing replies and notices in flight");
         self.stop().await;
@@ -105,7 +105,7 @@ async fn shutdown_signal() {
 }
 
 /// The Bot API client for these settings.
-pub fn client(settings: &Settings) -> Bot {
+pub(crate) fn client(settings: &Settings) -> Bot {
     let bot = Bot::new(settings.token.expose());
     match &settings.api_url {
         Some(url) => bot.set_api_url(url.clone()),
