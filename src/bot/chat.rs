@@ -115,7 +115,7 @@ pub fn run(core: &Core, admin: &Admin, input: impl BufRead, out: &mut dyn Write)
                 }
                 AdminCommand::Import(path) => vec![import(admin, path.trim(), out)],
                 AdminCommand::Reindex => vec![reindex(admin, out)],
-                AdminCommand::Misses => vec![crate::bot::feedback::misses_page(core, 0)],
+                AdminCommand::Misses => vec![crate::bot::feedback::misses_page(core.store(), 0)],
                 AdminCommand::Synonym(arg) => vec![Reply::text(crate::bot::editors::synonym(
                     core,
                     &admin.paths().corpus_dir,

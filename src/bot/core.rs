@@ -5,8 +5,9 @@
 //! well under a millisecond plus one SQLite insert for the button state.
 
 use super::admins::Admins;
-use super::callback::Callback;
+use super::callback::{Callback, MissAct};
 use super::commands::{AdminCommand, Command};
+pub use super::inbound::Inbound;
 use super::lang::Lang;
 use super::reply::{button, copy_button};
 pub use super::reply::{Button, InlineItem, Press, Reply};
@@ -19,7 +20,7 @@ use super::Library;
 use crate::corpus::{Issue, MAGAZINE};
 use crate::render::html::{self, escape, MAX_MESSAGE};
 use crate::search::{Answer, Hit, Level};
-use crate::store::{ChatKind, Store};
+use crate::store::{ChatKind, MissState, Store};
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, RwLock};
 use teloxide::utils::command::BotCommands;
@@ -44,19 +45,6 @@ pub(crate) const EXAMPLES: [&str; 3] = [
 /// The answer when a search fails (a damaged index, an internal error): the reader is asked
 /// to come back, the admins are told, the index is rebuilt.
 pub(crate) const SORRY: &str = "暂时无法回答，请稍后再试。";
-
-/// Who sent a text message and whether it was meant for the bot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Inbound<'a> {
-    pub chat: i64,
-    pub user: u64,
-    pub kind: ChatKind,
-    pub text: &'a str,
-    /// In a group: the message mentions the bot or replies to it. Always true in private.
-    pub addressed: bool,
-    /// In a group: the sender is one of its administrators (only checked when it matters).
-    pub group_admin: bool,
-}
 
 /// Messages that carry no text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,9 +213,14 @@ impl Core {
             Command::Issues => vec![self.issues()],
             Command::Subscribe => vec![self.subscribe(m)],
             Command::Unsubscribe => vec![self.unsubscribe(m)],
-            Command::Watch(word) => vec![super::watches::watch(self, m, &word)],
-            Command::Watches => vec![super::watches::list(self, m)],
-            Command::Unwatch(word) => vec![super::watches::unwatch(self, m, &word)],
+            Command::Watch(word) => vec![super::watches::watch(
+                &self.store,
+                self.library().as_ref(),
+                m,
+                &word,
+            )],
+            Command::Watches => vec![super::watches::list(&self.store, m)],
+            Command::Unwatch(word) => vec![super::watches::unwatch(&self.store, m, &word)],
         }
     }
 
@@ -298,7 +291,7 @@ impl Core {
         let Some(answer) = self.ask(question, page_top(0)) else {
             return Reply::text(SORRY.into());
         };
-        super::feedback::record_miss(self, &answer);
+        super::feedback::record_miss(&self.store, &answer);
         self.page_of(&answer, question, 0, None, Voting::default())
     }
 
@@ -473,16 +466,16 @@ impl Core {
             return expired();
         };
         if let Callback::Miss { id, act } = action {
-            return super::feedback::miss_pressed(self, by, id, act);
+            return self.miss_pressed(by, id, act);
         }
         if let Callback::MissesPage(offset) = action {
             return match self.is_admin(by.user) {
-                true => Press::Edit(super::feedback::misses_page(self, offset)),
+                true => Press::Edit(super::feedback::misses_page(&self.store, offset)),
                 false => refusal_notice(),
             };
         }
         if let Callback::Unwatch(id) = action {
-            return match super::watches::unwatch_pressed(self, by, id) {
+            return match super::watches::unwatch_pressed(&self.store, by, id) {
                 Ok(list) => Press::EditAndNotice(list, "已取消关注".into()),
                 Err(why) => Press::Notice(why),
             };
@@ -543,6 +536,36 @@ impl Core {
             (Callback::Previous { index, .. }, _) => step(*index, Step::Previous),
             (Callback::Next { index, .. }, _) => step(*index, Step::Next),
             _ => expired(),
+        }
+    }
+
+    /// 试一试, 已处理, 忽略 under an entry of `/misses` (admins only).
+    fn miss_pressed(&self, by: &Inbound, id: usize, act: MissAct) -> Press {
+        if !self.is_admin(by.user) {
+            return refusal_notice();
+        }
+        let store = &self.store;
+        let miss = match store.miss(id as i64) {
+            Ok(Some(m)) => m,
+            Ok(None) => return Press::Notice("这条记录已经不在了。".into()),
+            Err(e) => {
+                tracing::error!("reading a miss failed: {e}");
+                return Press::Notice("抱歉，暂时无法读取，请稍后再试。".into());
+            }
+        };
+        let (state, done) = match act {
+            MissAct::Try => return Press::Send(vec![self.try_again(&miss.question)]),
+            MissAct::Close => (MissState::Closed, "已标记为已处理"),
+            MissAct::Ignore => (MissState::Ignored, "已忽略，不再列出"),
+        };
+        match store.set_miss_state(miss.id, state, crate::store::now()) {
+            Ok(_) => {
+                Press::EditAndNotice(super::feedback::misses_page(&self.store, 0), done.into())
+            }
+            Err(e) => {
+                tracing::error!("updating a miss failed: {e}");
+                Press::Notice("抱歉，暂时无法保存，请稍后再试。".into())
+            }
         }
     }
 

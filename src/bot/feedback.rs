@@ -7,12 +7,11 @@
 //! queue an editor sees never shows them.
 
 use super::callback::{Callback, MissAct};
-use super::core::{refusal_notice, Core, Inbound};
 use super::lang::Lang;
-use super::reply::{button, Button, Press, Reply};
+use super::reply::{button, Button, Reply};
 use crate::render::html::{escape, truncate_chars};
 use crate::search::{Answer, Level};
-use crate::store::{Miss, MissState, Reason, Shown};
+use crate::store::{Miss, Reason, Shown, Store};
 
 /// Misses per page of `/misses`.
 pub(crate) const MISSES_PAGE: usize = 5;
@@ -21,12 +20,12 @@ pub(crate) const MISSES_PAGE: usize = 5;
 pub(crate) const MISSES_DAYS: i64 = 7;
 
 /// Put an answer that was not confident into the misses queue.
-pub fn record_miss(core: &Core, answer: &Answer) {
+pub fn record_miss(store: &Store, answer: &Answer) {
     if answer.level == Level::Confident {
         return;
     }
     let shown = answer.hits.first().map(Shown::from);
-    if let Err(e) = core.store().record_miss(
+    if let Err(e) = store.record_miss(
         &answer.question,
         answer.level,
         shown.as_ref(),
@@ -90,8 +89,7 @@ fn misses_since() -> i64 {
 
 /// One page of `/misses`: the week's most frequent misses from entry `offset`, with 试一试,
 /// 已处理 and 忽略 under each, and paging.
-pub(crate) fn misses_page(core: &Core, offset: usize) -> Reply {
-    let store = core.store();
+pub(crate) fn misses_page(store: &Store, offset: usize) -> Reply {
     let since = misses_since();
     let (misses, total) = match (
         store.open_misses(since, offset, MISSES_PAGE),
@@ -191,32 +189,4 @@ fn miss_lines(n: usize, m: &Miss) -> String {
         crate::clock::local_time(m.last_asked),
         escape(&shown)
     )
-}
-
-/// 试一试, 已处理, 忽略 under an entry of `/misses` (admins only).
-pub(crate) fn miss_pressed(core: &Core, by: &Inbound, id: usize, act: MissAct) -> Press {
-    if !core.is_admin(by.user) {
-        return refusal_notice();
-    }
-    let store = core.store();
-    let miss = match store.miss(id as i64) {
-        Ok(Some(m)) => m,
-        Ok(None) => return Press::Notice("这条记录已经不在了。".into()),
-        Err(e) => {
-            tracing::error!("reading a miss failed: {e}");
-            return Press::Notice("抱歉，暂时无法读取，请稍后再试。".into());
-        }
-    };
-    let (state, done) = match act {
-        MissAct::Try => return Press::Send(vec![core.try_again(&miss.question)]),
-        MissAct::Close => (MissState::Closed, "已标记为已处理"),
-        MissAct::Ignore => (MissState::Ignored, "已忽略，不再列出"),
-    };
-    match store.set_miss_state(miss.id, state, crate::store::now()) {
-        Ok(_) => Press::EditAndNotice(misses_page(core, 0), done.into()),
-        Err(e) => {
-            tracing::error!("updating a miss failed: {e}");
-            Press::Notice("抱歉，暂时无法保存，请稍后再试。".into())
-        }
-    }
 }

@@ -26,6 +26,7 @@ pub mod deliver;
 pub mod editors;
 pub mod feedback;
 pub mod health;
+pub mod inbound;
 mod lang;
 pub mod outbox;
 pub mod pace;

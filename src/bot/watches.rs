@@ -7,7 +7,7 @@
 //! not print sends nothing. A subscriber's matches ride on its new-issue notice, so it gets
 //! one message, not two (see `store::watches`).
 
-use super::core::{Core, Inbound};
+use super::inbound::Inbound;
 use super::reply::{button, Reply};
 use super::view::hit_body;
 use super::Library;
@@ -52,7 +52,7 @@ const GROUP_ONLY_ADMINS: &str = "只有本群管理员可以更改本群关注�
 const STORE_FAILED: &str = "抱歉，暂时无法保存，请稍后再试。";
 
 /// `/watch 词语`: confirm, and show what the newest issue already says about it.
-pub fn watch(core: &Core, m: &Inbound, arg: &str) -> Reply {
+pub(crate) fn watch(store: &Store, lib: &dyn Library, m: &Inbound, arg: &str) -> Reply {
     let word = match watch_word(arg) {
         Ok(w) => w,
         Err(why) => return Reply::text(escape(&why)),
@@ -60,7 +60,7 @@ pub fn watch(core: &Core, m: &Inbound, arg: &str) -> Reply {
     if !may_change(m) {
         return Reply::text(GROUP_ONLY_ADMINS.into());
     }
-    let head = match core.store().watch(m.chat, &word) {
+    let head = match store.watch(m.chat, &word) {
         Ok(Watched::Added) => format!(
             "🔔 已关注“{}”：新一期提到它时，我会把相关段落发到这里。/watches 查看和管理。",
             escape(&word)
@@ -76,19 +76,18 @@ pub fn watch(core: &Core, m: &Inbound, arg: &str) -> Reply {
             return Reply::text(STORE_FAILED.into());
         }
     };
-    let lib = core.library();
     let Some(newest) = lib.corpus().latest() else {
         return Reply::text(head);
     };
-    let already = matches_in(lib.as_ref(), newest, &word)
+    let already = matches_in(lib, newest, &word)
         .map(|s| format!("\n\n{}已经提到：\n{s}", escape(&newest.meta.display())))
         .unwrap_or_else(|| format!("\n\n{}还没有提到它。", escape(&newest.meta.display())));
     Reply::text(fit(format!("{head}{already}")))
 }
 
 /// `/watches`: the chat's words, each with a button that removes it.
-pub(crate) fn list(core: &Core, m: &Inbound) -> Reply {
-    let watches = match core.store().watches_of(m.chat) {
+pub(crate) fn list(store: &Store, m: &Inbound) -> Reply {
+    let watches = match store.watches_of(m.chat) {
         Ok(w) => w,
         Err(e) => {
             tracing::error!("listing watches failed: {e}");
@@ -123,7 +122,7 @@ pub(crate) fn list(core: &Core, m: &Inbound) -> Reply {
 }
 
 /// `/unwatch 词语`.
-pub fn unwatch(core: &Core, m: &Inbound, arg: &str) -> Reply {
+pub(crate) fn unwatch(store: &Store, m: &Inbound, arg: &str) -> Reply {
     let word = match watch_word(arg) {
         Ok(w) => w,
         Err(_) => return Reply::text("用法：/unwatch 词语；/watches 列出关注的词语。".into()),
@@ -131,7 +130,7 @@ pub fn unwatch(core: &Core, m: &Inbound, arg: &str) -> Reply {
     if !may_change(m) {
         return Reply::text(GROUP_ONLY_ADMINS.into());
     }
-    match core.store().unwatch(m.chat, &word) {
+    match store.unwatch(m.chat, &word) {
         Ok(true) => Reply::text(format!("已取消关注“{}”。", escape(&word))),
         Ok(false) => Reply::text(format!(
             "没有关注“{}”。/watches 列出关注的词语。",
@@ -146,12 +145,12 @@ pub fn unwatch(core: &Core, m: &Inbound, arg: &str) -> Reply {
 
 /// The ✖ button of `/watches`: removes the watch (only in the chat that owns it) and shows
 /// the list again.
-pub(crate) fn unwatch_pressed(core: &Core, m: &Inbound, id: usize) -> Result<Reply, String> {
+pub(crate) fn unwatch_pressed(store: &Store, m: &Inbound, id: usize) -> Result<Reply, String> {
     if !may_change(m) {
         return Err(GROUP_ONLY_ADMINS.into());
     }
-    match core.store().unwatch_id(m.chat, id as i64) {
-        Ok(Some(_)) => Ok(list(core, m)),
+    match store.unwatch_id(m.chat, id as i64) {
+        Ok(Some(_)) => Ok(list(store, m)),
         Ok(None) => Err("这个词语已经不在关注列表里了。".into()),
         Err(e) => {
             tracing::error!("unwatch failed: {e}");

@@ -11,10 +11,10 @@
 //! where an editor decides.
 
 use super::misses::{bump_miss, MissEvent};
+use super::shown::{level_code, level_from_code, Shown};
 use super::{Result, Store};
-use crate::search::{Hit, Level};
+use crate::search::Level;
 use rusqlite::{params, OptionalExtension};
-use serde::{Deserialize, Serialize};
 
 /// 👍 or 👎.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -81,33 +81,6 @@ impl Reason {
     }
 }
 
-/// A passage as it was shown to a reader: where it stands, enough to find it again after the
-/// corpus changed (`issue`, `article`, `seq`) and to cite it (`pages`, `clause`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Shown {
-    /// `2019-03`
-    pub issue: String,
-    /// The article's table-of-contents title.
-    pub article: String,
-    /// The passage's 1-based position within its article.
-    pub seq: u32,
-    /// The article's first and last page (`[0, 0]` for cover items).
-    pub pages: [u32; 2],
-    pub clause: Option<String>,
-}
-
-impl From<&Hit> for Shown {
-    fn from(h: &Hit) -> Shown {
-        Shown {
-            issue: h.issue.clone(),
-            article: h.article.clone(),
-            seq: h.seq,
-            pages: h.pages.pair(),
-            clause: h.clause.clone(),
-        }
-    }
-}
-
 /// A vote to record.
 #[derive(Debug, Clone)]
 pub struct NewVote<'a> {
@@ -148,24 +121,6 @@ pub struct StoredVote {
     pub level: Level,
     pub generation: Option<String>,
     pub at: i64,
-}
-
-/// The stored code of a confidence level (stable): `confident`, `hedged`, `not_found`; also
-/// what `kuayue misses --json` prints.
-pub fn level_code(level: Level) -> &'static str {
-    match level {
-        Level::Confident => "confident",
-        Level::Hedged => "hedged",
-        Level::NotFound => "not_found",
-    }
-}
-
-pub(super) fn level_from_code(code: &str) -> Level {
-    match code {
-        "confident" => Level::Confident,
-        "hedged" => Level::Hedged,
-        _ => Level::NotFound,
-    }
 }
 
 impl Store {

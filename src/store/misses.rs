@@ -11,7 +11,7 @@
 //! list: 忽略). A closed miss asked and missed again is open again; an ignored one stays
 //! ignored. The queue holds no reader ids.
 
-use super::feedback::{level_code, level_from_code, Shown};
+use super::shown::{level_code, level_from_code, Shown};
 use super::{Result, Store};
 use crate::search::{normalise_question, Level};
 use rusqlite::{params, OptionalExtension, Row, Transaction};

@@ -17,15 +17,17 @@ mod misses;
 mod outbox;
 mod replies;
 mod schema;
+mod shown;
 mod stats;
 mod subscribers;
 mod watches;
 
 pub use buttons::KEY_LEN;
-pub use feedback::{level_code, NewVote, Reason, Shown, StoredVote, Vote, Voted};
+pub use feedback::{NewVote, Reason, StoredVote, Vote, Voted};
 pub use imports::Interrupted;
 pub use misses::{FeedbackCounts, Miss, MissState};
 pub use outbox::{Delivery, OutboxCounts};
+pub use shown::{level_code, Shown};
 pub use subscribers::ChatKind;
 pub use watches::{Watch, Watched, MAX_WATCHES};
 

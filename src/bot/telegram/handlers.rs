@@ -207,7 +207,7 @@ async fn on_admin_command(msg: Message, cmd: AdminCommand, app: Arc<App>) -> Han
             ),
             AdminCommand::Misses => app.courier.send(
                 chat,
-                vec![crate::bot::feedback::misses_page(&app.core, 0)],
+                vec![crate::bot::feedback::misses_page(app.core.store(), 0)],
                 None,
             ),
             AdminCommand::Synonym(arg) => {
