@@ -342,37 +342,7 @@ impl Core {
         let key = self.keep(&state, key);
         let mut buttons = Vec::new();
         if let Some(key) = &key {
-            for (i, _) in page.iter().enumerate() {
-                let n = circled(at + i + 1);
-                buttons.push(vec![
-                    button(
-                        format!("{n} {}", lang.t("全文")),
-                        Callback::Full {
-                            key: key.clone(),
-                            index: i,
-                        },
-                    ),
-                    button(
-                        format!("{n} {}", lang.t("上一条")),
-                        Callback::Previous {
-                            key: key.clone(),
-                            index: i,
-                        },
-                    ),
-                    button(
-                        format!("{n} {}", lang.t("下一条")),
-                        Callback::Next {
-                            key: key.clone(),
-                            index: i,
-                        },
-                    ),
-                    // The citation is copied as printed (Simplified), whatever the script.
-                    copy_button(
-                        format!("{n} {}", lang.t("复制引文")),
-                        &crate::render::cite::citation(page[i]),
-                    ),
-                ]);
-            }
+            buttons.extend(passage_rows(key, &page, at, lang));
             let mut paging = Vec::new();
             if at > 0 {
                 paging.push(button(lang.t("‹ 上一页"), Callback::Back(key.clone())));
@@ -893,6 +863,42 @@ impl Core {
 /// The answer to an admin command from anyone else.
 pub(super) fn refusal() -> Reply {
     Reply::text("抱歉，这个命令只有管理员可以使用。".into())
+}
+
+/// One row per passage of an answer page: 全文, 上一条, 下一条 and 复制引文.
+fn passage_rows(key: &str, page: &[&Hit], at: usize, lang: Lang) -> Vec<Vec<Button>> {
+    let step = |label: &str, n: &str, cb: Callback| button(format!("{n} {}", lang.t(label)), cb);
+    page.iter()
+        .enumerate()
+        .map(|(index, hit)| {
+            let n = circled(at + index + 1);
+            let key = key.to_string();
+            vec![
+                step(
+                    "全文",
+                    &n,
+                    Callback::Full {
+                        key: key.clone(),
+                        index,
+                    },
+                ),
+                step(
+                    "上一条",
+                    &n,
+                    Callback::Previous {
+                        key: key.clone(),
+                        index,
+                    },
+                ),
+                step("下一条", &n, Callback::Next { key, index }),
+                // The citation is copied as printed (Simplified), whatever the script.
+                copy_button(
+                    format!("{n} {}", lang.t("复制引文")),
+                    &crate::render::cite::citation(hit),
+                ),
+            ]
+        })
+        .collect()
 }
 
 /// How many passages a search for the page at `at` needs (one more tells whether there is a

@@ -42,11 +42,6 @@ pub fn ask(
     show: Show,
     issue: Option<&IssueId>,
 ) -> anyhow::Result<()> {
-    let Show {
-        json: as_json,
-        cite,
-        script,
-    } = show;
     let engine = open(paths)?;
     if let Some(id) = issue {
         if engine.corpus().issue(id.as_str()).is_none() {
@@ -71,63 +66,78 @@ pub fn ask(
     };
     let mut out = stdout.lock();
     let answer_one = |q: &str, out: &mut dyn Write| -> anyhow::Result<()> {
-        let a = engine.ask_with(q, &opts);
-        if as_json {
-            writeln!(out, "{}", json::answer_line(&a)?)?;
-        } else if cite {
-            write_citations(&a, out)?;
-        } else {
-            let printed = text::answer(&a, style);
-            let trad = match script {
-                Script::Auto => a.traditional,
-                Script::Simp => false,
-                Script::Trad => true,
-            };
-            // Converted for display only; the engine's answer is untouched.
-            let printed = if trad {
-                crate::render::to_traditional(&printed)
-            } else {
-                printed
-            };
-            write!(out, "{printed}")?;
-        }
-        Ok(())
+        print_answer(&engine.ask_with(q, &opts), show, style, out)
     };
     let result = if question.is_empty() {
-        let mut stdin = std::io::stdin().lock();
-        let mut buf = Vec::new();
-        let mut line_no = 0usize;
-        loop {
-            buf.clear();
-            let n = stdin
-                .read_until(b'\n', &mut buf)
-                .context("无法读取标准输入")?;
-            if n == 0 {
-                break Ok(());
-            }
-            line_no += 1;
-            // A line that is not UTF-8 is answered with an error, and the rest still are.
-            let Ok(line) = std::str::from_utf8(&buf) else {
-                let msg = format!("第 {line_no} 行不是有效的 UTF-8 文本，已跳过");
-                if as_json {
-                    writeln!(out, "{}", json::error_line(line_no, &msg))?;
-                } else {
-                    writeln!(out, "{msg}\n")?;
-                }
-                continue;
-            };
-            let line = line.trim_end_matches(['\n', '\r']);
-            if line.trim().is_empty() {
-                continue;
-            }
-            if let Err(e) = answer_one(line, &mut out) {
-                break Err(e);
-            }
-        }
+        each_stdin_line(show.json, &mut out, answer_one)
     } else {
         answer_one(&question.join(" "), &mut out)
     };
     quiet_on_broken_pipe(result)
+}
+
+/// One answer as `show` asks: JSON, citations, or text in the script wanted.
+fn print_answer(
+    a: &crate::search::Answer,
+    show: Show,
+    style: text::Style,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    if show.json {
+        writeln!(out, "{}", json::answer_line(a)?)?;
+    } else if show.cite {
+        write_citations(a, out)?;
+    } else {
+        let printed = text::answer(a, style);
+        let trad = match show.script {
+            Script::Auto => a.traditional,
+            Script::Simp => false,
+            Script::Trad => true,
+        };
+        // Converted for display only; the engine's answer is untouched.
+        let printed = if trad {
+            crate::render::to_traditional(&printed)
+        } else {
+            printed
+        };
+        write!(out, "{printed}")?;
+    }
+    Ok(())
+}
+
+/// Answer each line of standard input with `answer`. A line that is not UTF-8 is answered
+/// with an error (a JSON error record with `json`), and the rest still are.
+fn each_stdin_line(
+    as_json: bool,
+    out: &mut dyn Write,
+    mut answer: impl FnMut(&str, &mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut stdin = std::io::stdin().lock();
+    let mut buf = Vec::new();
+    let mut line_no = 0usize;
+    loop {
+        buf.clear();
+        let n = stdin
+            .read_until(b'\n', &mut buf)
+            .context("无法读取标准输入")?;
+        if n == 0 {
+            return Ok(());
+        }
+        line_no += 1;
+        let Ok(line) = std::str::from_utf8(&buf) else {
+            let msg = format!("第 {line_no} 行不是有效的 UTF-8 文本，已跳过");
+            if as_json {
+                writeln!(out, "{}", json::error_line(line_no, &msg))?;
+            } else {
+                writeln!(out, "{msg}\n")?;
+            }
+            continue;
+        };
+        let line = line.trim_end_matches(['\n', '\r']);
+        if !line.trim().is_empty() {
+            answer(line, out)?;
+        }
+    }
 }
 
 /// `--cite`: one citation a line for each passage, in rank order; two passages of one clause
