@@ -9,17 +9,7 @@ use std::sync::Arc;
 
 impl Library for Engine {
     fn ask(&self, question: &str, top: usize) -> Result<Answer, SearchFailed> {
-        // tantivy may panic on a damaged segment rather than return an error; either way the
-        // caller gets a failure to report, and the engine stays usable for the next question.
-        let run = std::panic::AssertUnwindSafe(|| Engine::try_ask(self, question, top));
-        match std::panic::catch_unwind(run) {
-            Ok(Ok(answer)) => Ok(answer),
-            Ok(Err(e)) => Err(SearchFailed(format!("索引读取出错：{e}"))),
-            Err(panic) => Err(SearchFailed(format!(
-                "搜索时出现内部错误：{}",
-                super::panic_text(panic)
-            ))),
-        }
+        contained(|| Engine::try_ask(self, question, top))
     }
 
     fn ask_in(&self, question: &str, issue: &str, top: usize) -> Result<Answer, SearchFailed> {
@@ -27,15 +17,7 @@ impl Library for Engine {
             top,
             issue: Some(issue.to_string()),
         };
-        let run = std::panic::AssertUnwindSafe(|| Engine::try_ask_with(self, question, &opts));
-        match std::panic::catch_unwind(run) {
-            Ok(Ok(answer)) => Ok(answer),
-            Ok(Err(e)) => Err(SearchFailed(format!("索引读取出错：{e}"))),
-            Err(panic) => Err(SearchFailed(format!(
-                "搜索时出现内部错误：{}",
-                super::panic_text(panic)
-            ))),
-        }
+        contained(|| Engine::try_ask_with(self, question, &opts))
     }
 
     fn corpus(&self) -> &Corpus {
@@ -44,6 +26,20 @@ impl Library for Engine {
 
     fn generation(&self) -> Option<String> {
         Some(Engine::generation(self).to_string())
+    }
+}
+
+/// A search with its failures contained. tantivy may panic on a damaged segment rather than
+/// return an error; either way the caller gets a failure to report, and the engine stays
+/// usable for the next question.
+fn contained(search: impl FnOnce() -> tantivy::Result<Answer>) -> Result<Answer, SearchFailed> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(search)) {
+        Ok(Ok(answer)) => Ok(answer),
+        Ok(Err(e)) => Err(SearchFailed(format!("索引读取出错：{e}"))),
+        Err(panic) => Err(SearchFailed(format!(
+            "搜索时出现内部错误：{}",
+            super::panic_text(panic)
+        ))),
     }
 }
 
