@@ -25,6 +25,7 @@ async fn watchers_hear_of_a_new_issue_once_across_a_restart() {
         confirmed.text()
     );
     bot.say(UNSUBSCRIBED, "/watch “政治建设”").await;
+    bot.say(UNSUBSCRIBED, "/watch 模范机关").await;
     let none = bot.say(QUIET, "/watch 火星探测").await;
     assert!(none.text().contains("还没有提到它"), "{}", none.text());
 
@@ -54,6 +55,31 @@ async fn watchers_hear_of_a_new_issue_once_across_a_restart() {
         "{}",
         combined.text()
     );
+    // The same buttons as an answer: per passage (numbered as in the text) and the votes.
+    let copy = combined
+        .params
+        .pointer("/reply_markup/inline_keyboard/0/3/copy_text/text")
+        .and_then(|t| t.as_str())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        copy.starts_with("《跨越》2019年第4期（总第245期）第"),
+        "citation {copy:?} in {}",
+        combined.params["reply_markup"]
+    );
+    assert!(combined.text().contains('①'), "{}", combined.text());
+    button_data(&combined, "① 全文");
+    let up = button_data(&combined, "👍 有用");
+    let notice_id = combined.message_id.expect("message id");
+    bot.tg
+        .push(callback(SUBSCRIBED, SUBSCRIBED as u64, notice_id, &up));
+    let voted = nth_edit(&bot, 0).await;
+    assert!(
+        voted.buttons().iter().any(|(l, _)| l == "👍 谢谢反馈")
+            && voted.text().contains("新刊已收录"),
+        "{:?}",
+        voted.buttons()
+    );
     bot.tg
         .wait_until(Duration::from_secs(30), "the 429", |tg| {
             tg.calls("sendmessage")
@@ -73,10 +99,29 @@ async fn watchers_hear_of_a_new_issue_once_across_a_restart() {
         })
         .await;
     assert!(
-        alone.text().contains("关注：政治建设") && !alone.text().contains("新刊已收录"),
+        alone.text().contains("关注：政治建设")
+            && alone.text().contains("关注：模范机关")
+            && !alone.text().contains("新刊已收录"),
         "{}",
         alone.text()
     );
+    // Sent after the restart with its stored buttons; six passages wait behind 更多操作.
+    let more = button_data(&alone, "更多操作");
+    assert!(
+        !alone.buttons().iter().any(|(l, _)| l.contains("全文")),
+        "{:?}",
+        alone.buttons()
+    );
+    let edits = bot.tg.calls("editmessagetext").len();
+    bot.tg.push(callback(
+        UNSUBSCRIBED,
+        UNSUBSCRIBED as u64,
+        alone.message_id.expect("message id"),
+        &more,
+    ));
+    let opened = nth_edit(&bot, edits).await;
+    button_data(&opened, "④ 全文");
+    button_data(&opened, "收起操作");
     tokio::time::sleep(Duration::from_millis(500)).await;
     let count = |chat: i64, needle: &str| {
         bot.tg
@@ -93,6 +138,15 @@ async fn watchers_hear_of_a_new_issue_once_across_a_restart() {
         "a word the issue does not print"
     );
     bot.stop().await;
+
+    let store = kuayue::store::Store::open_in(&bot.data_dir()).expect("store");
+    let key = up.trim_start_matches("u:");
+    let vote = store
+        .vote_of(key, SUBSCRIBED as u64)
+        .expect("reads")
+        .expect("the vote on the notice");
+    assert_eq!(vote.question, "关注：大湾区");
+    assert!(vote.shown.iter().all(|s| s.issue == "2019-04") && !vote.shown.is_empty());
 }
 
 /// Bad watches get a polite answer and change nothing; `/watches` lists with a ✖ each, and
@@ -306,6 +360,23 @@ async fn editors_see_misses_and_fix_them_from_the_chat() {
 
     let long = bot.say(admin, &format!("/dict {}", "长".repeat(31))).await;
     assert!(long.text().contains("没有修改"), "{}", long.text());
+    let bad_tag = bot.say(admin, "/dict 新词 NR").await;
+    assert!(
+        bad_tag.text().contains("不是词性标记") && bad_tag.text().contains("没有修改"),
+        "{}",
+        bad_tag.text()
+    );
+    let bad_group = bot.say(admin, "/synonym 甲 = 甲").await;
+    assert!(
+        bad_group.text().contains("没有修改"),
+        "{}",
+        bad_group.text()
+    );
+    assert_eq!(
+        std::fs::read(bot.corpus_dir().join("user.dict")).expect("user.dict"),
+        dict_before,
+        "refused words leave the dictionary as it was"
+    );
     bot.tg.push(private_text(admin, "/dict 减税降费红利"));
     let rebuilt = bot
         .tg

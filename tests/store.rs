@@ -168,7 +168,18 @@ fn a_watcher_gets_one_notice_of_its_own_per_issue() {
     let store = open(&dir);
     store.subscribe(1, ChatKind::Private).unwrap();
     store.subscribe(2, ChatKind::Private).unwrap();
-    let personal = vec![(2, "新刊 + 关注".to_string()), (3, "只有关注".to_string())];
+    let personal = vec![
+        kuayue::store::Personal {
+            chat: 2,
+            text: "新刊 + 关注".into(),
+            buttons: Some("[[]]".into()),
+        },
+        kuayue::store::Personal {
+            chat: 3,
+            text: "只有关注".into(),
+            buttons: None,
+        },
+    ];
     assert_eq!(
         store.announce_with("2019-04", "新刊", &personal).unwrap(),
         Some(3)
@@ -178,19 +189,19 @@ fn a_watcher_gets_one_notice_of_its_own_per_issue() {
         None,
         "never twice"
     );
-    let mut due: Vec<(i64, String)> = store
+    let mut due: Vec<(i64, String, Option<String>)> = store
         .due(10, &[])
         .unwrap()
         .into_iter()
-        .map(|d| (d.chat, d.text))
+        .map(|d| (d.chat, d.text, d.buttons))
         .collect();
     due.sort();
     assert_eq!(
         due,
         vec![
-            (1, "新刊".to_string()),
-            (2, "新刊 + 关注".to_string()),
-            (3, "只有关注".to_string())
+            (1, "新刊".to_string(), None),
+            (2, "新刊 + 关注".to_string(), Some("[[]]".to_string())),
+            (3, "只有关注".to_string(), None)
         ]
     );
 }
@@ -512,7 +523,7 @@ fn a_version_3_database_is_migrated_and_keeps_its_data() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 5, "every migration ran");
+    assert_eq!(version, 6, "every migration ran");
     // What the misses queue keeps names no reader.
     let columns: Vec<String> = conn
         .prepare("SELECT name FROM pragma_table_info('misses')")

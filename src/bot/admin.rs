@@ -10,6 +10,7 @@ use super::{Backend, Imported};
 use crate::config::Paths;
 use crate::corpus::raw::{RawIssue, RawIssueError, MAX_RAW_BYTES};
 use crate::render::html::escape;
+use crate::store::Personal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -155,7 +156,20 @@ impl Admin {
             }
             // Watchers' matches ride on the same row as the notice: one message each.
             let notice = core::notice(issue);
-            let personal = super::watches::notices_for(library.as_ref(), store, issue, &notice);
+            let personal: Vec<Personal> =
+                super::watches::notices_for(library.as_ref(), store, issue, &notice)
+                    .iter()
+                    .map(|n| {
+                        let reply = self.core.notice_reply(n);
+                        Personal {
+                            chat: n.chat,
+                            buttons: (!reply.buttons.is_empty())
+                                .then(|| serde_json::to_string(&reply.buttons).ok())
+                                .flatten(),
+                            text: reply.html,
+                        }
+                    })
+                    .collect();
             match store.announce_with(&issue.meta.id, &notice, &personal) {
                 Ok(Some(n)) => {
                     tracing::info!(issue = %issue.meta.id, queued = n, "new issue announced");

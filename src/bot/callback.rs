@@ -42,6 +42,9 @@ pub(crate) enum Callback {
     MissesPage(usize),
     /// Stop watching the word with this id (`w:ID`, the ✖ of `/watches`).
     Unwatch(usize),
+    /// Show or hide the per-passage buttons of a message listing many passages (`o:KEY`,
+    /// 更多操作).
+    Actions(String),
 }
 
 /// What an editor does with a miss.
@@ -66,7 +69,8 @@ impl Callback {
             Callback::More(k)
             | Callback::Back(k)
             | Callback::Suggestion(k)
-            | Callback::Verbatim(k) => Some(k),
+            | Callback::Verbatim(k)
+            | Callback::Actions(k) => Some(k),
             Callback::Full { key, .. }
             | Callback::Previous { key, .. }
             | Callback::Next { key, .. }
@@ -100,6 +104,7 @@ impl fmt::Display for Callback {
             }
             Callback::MissesPage(offset) => write!(f, "mp:{offset}"),
             Callback::Unwatch(id) => write!(f, "w:{id}"),
+            Callback::Actions(k) => write!(f, "o:{k}"),
         }
     }
 }
@@ -155,6 +160,7 @@ impl FromStr for Callback {
             },
             "s" => Callback::Suggestion(key()?),
             "v" => Callback::Verbatim(key()?),
+            "o" => Callback::Actions(key()?),
             "u" | "d" => Callback::Vote {
                 key: key()?,
                 up: verb == "u",
@@ -228,6 +234,7 @@ mod tests {
             },
             Callback::MissesPage(index),
             Callback::Unwatch(index),
+            Callback::Actions(k()),
         ]
     }
 
@@ -271,7 +278,7 @@ mod tests {
     fn anything_else_is_unknown() {
         for bad in [
             "", "x:abc", "m:", "f:abc:x", "q:", "q:-1", "m:a:b:c", "m:ab-c", "m", "r:abc", "mt:",
-            "mc:x", "mi:+1", "mp:1:2", "u:", "w:", "w:x", "w:1:2",
+            "mc:x", "mi:+1", "mp:1:2", "u:", "w:", "w:x", "w:1:2", "o:",
         ] {
             assert_eq!(bad.parse::<Callback>(), Err(UnknownCallback), "{bad:?}");
         }

@@ -18,6 +18,8 @@ use super::view::{
 };
 use super::Library;
 use crate::corpus::{Issue, MAGAZINE};
+
+mod watch_notice;
 use crate::render::html::{self, escape, MAX_MESSAGE};
 use crate::search::{Answer, Hit, Level};
 use crate::store::{ChatKind, MissState, Store};
@@ -95,6 +97,21 @@ enum State {
         r: (String, usize),
         #[serde(default)]
         tr: bool,
+    },
+    /// A watcher's notice of a new issue (`bot::watches`): its text, the
+    /// passages it lists in their numbered order with their citations and what a vote records
+    /// of them, and whether its per-passage buttons are open.
+    #[serde(rename = "n")]
+    Notice {
+        html: String,
+        q: String,
+        refs: Vec<(String, usize)>,
+        cites: Vec<String>,
+        shown: Vec<crate::store::Shown>,
+        #[serde(default)]
+        v: Voting,
+        #[serde(default)]
+        open: bool,
     },
 }
 
@@ -342,7 +359,11 @@ impl Core {
         let key = self.keep(&state, key);
         let mut buttons = Vec::new();
         if let Some(key) = &key {
-            buttons.extend(passage_rows(key, &page, at, lang));
+            let cites: Vec<String> = page
+                .iter()
+                .map(|h| crate::render::cite::citation(h))
+                .collect();
+            buttons.extend(passage_rows(key, &cites, at, lang));
             let mut paging = Vec::new();
             if at > 0 {
                 paging.push(button(lang.t("‹ 上一页"), Callback::Back(key.clone())));
@@ -471,6 +492,10 @@ impl Core {
                 Some(r) => self.passage_press(verb, r, Lang::from_traditional(*tr)),
                 None => expired(),
             },
+            State::Notice { refs, .. } => match refs.get(index) {
+                Some(r) => self.passage_press(verb, r, Lang::Simplified),
+                None => expired(),
+            },
             State::Passage { r, tr } => self.passage_press(verb, r, Lang::from_traditional(*tr)),
         };
         match (&action, &state) {
@@ -502,6 +527,16 @@ impl Core {
                     None => expired(),
                 }
             }
+            (Callback::Vote { up, .. }, State::Notice { .. }) => {
+                self.notice_vote(key, &state, *up, None, by)
+            }
+            (Callback::Reason { code, .. }, State::Notice { .. }) => {
+                match crate::store::Reason::ALL.get(*code) {
+                    Some(reason) => self.notice_vote(key, &state, false, Some(*reason), by),
+                    None => expired(),
+                }
+            }
+            (Callback::Actions(_), State::Notice { .. }) => self.notice_toggle(key, state),
             (Callback::Full { index, .. }, _) => step(*index, Step::Full),
             (Callback::Previous { index, .. }, _) => step(*index, Step::Previous),
             (Callback::Next { index, .. }, _) => step(*index, Step::Next),
@@ -560,6 +595,33 @@ impl Core {
             .take(PAGE)
             .map(crate::store::Shown::from)
             .collect();
+        if let Err(notice) = self.record_vote(key, question, &shown, answer.level, up, reason, by) {
+            return notice;
+        }
+        let v = Voting {
+            up: Some(up),
+            reasons: !up && reason.is_none(),
+        };
+        let lang = Lang::from_traditional(answer.traditional);
+        Press::EditAndNotice(
+            self.page_of(&answer, question, at, Some(key), v),
+            lang.t(&thanks(reason)),
+        )
+    }
+
+    /// Record a reader's vote on the message whose button state is `key`; the refusal to
+    /// show when the database would not take it.
+    #[allow(clippy::too_many_arguments)]
+    fn record_vote(
+        &self,
+        key: &str,
+        question: &str,
+        shown: &[crate::store::Shown],
+        level: Level,
+        up: bool,
+        reason: Option<crate::store::Reason>,
+        by: &Inbound,
+    ) -> Result<(), Press> {
         let generation = self.library().generation();
         let vote = crate::store::NewVote {
             answer: key,
@@ -571,28 +633,18 @@ impl Core {
             },
             reason,
             question,
-            shown: &shown,
-            level: answer.level,
+            shown,
+            level,
             generation: generation.as_deref(),
             at: crate::store::now(),
         };
-        if let Err(e) = self.store.record_vote(&vote) {
-            tracing::error!("recording a vote failed: {e}");
-            return Press::Notice("抱歉，暂时无法记录，请稍后再试。".into());
+        match self.store.record_vote(&vote) {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                tracing::error!("recording a vote failed: {e}");
+                Err(Press::Notice("抱歉，暂时无法记录，请稍后再试。".into()))
+            }
         }
-        let v = Voting {
-            up: Some(up),
-            reasons: !up && reason.is_none(),
-        };
-        let lang = Lang::from_traditional(answer.traditional);
-        let thanks = match reason {
-            Some(r) => format!("谢谢反馈（{}）", r.label()),
-            None => "谢谢反馈".to_string(),
-        };
-        Press::EditAndNotice(
-            self.page_of(&answer, question, at, Some(key), v),
-            lang.t(&thanks),
-        )
     }
 
     fn passage_press(&self, verb: Step, r: &(String, usize), lang: Lang) -> Press {
@@ -865,12 +917,14 @@ pub(super) fn refusal() -> Reply {
     Reply::text("抱歉，这个命令只有管理员可以使用。".into())
 }
 
-/// One row per passage of an answer page: 全文, 上一条, 下一条 and 复制引文.
-fn passage_rows(key: &str, page: &[&Hit], at: usize, lang: Lang) -> Vec<Vec<Button>> {
+/// One row per passage listed (from the `at`+1st on), given by its citation: 全文, 上一条,
+/// 下一条 and 复制引文.
+fn passage_rows(key: &str, cites: &[String], at: usize, lang: Lang) -> Vec<Vec<Button>> {
     let step = |label: &str, n: &str, cb: Callback| button(format!("{n} {}", lang.t(label)), cb);
-    page.iter()
+    cites
+        .iter()
         .enumerate()
-        .map(|(index, hit)| {
+        .map(|(index, cite)| {
             let n = circled(at + index + 1);
             let key = key.to_string();
             vec![
@@ -892,13 +946,18 @@ fn passage_rows(key: &str, page: &[&Hit], at: usize, lang: Lang) -> Vec<Vec<Butt
                 ),
                 step("下一条", &n, Callback::Next { key, index }),
                 // The citation is copied as printed (Simplified), whatever the script.
-                copy_button(
-                    format!("{n} {}", lang.t("复制引文")),
-                    &crate::render::cite::citation(hit),
-                ),
+                copy_button(format!("{n} {}", lang.t("复制引文")), cite),
             ]
         })
         .collect()
+}
+
+/// The toast after a vote.
+fn thanks(reason: Option<crate::store::Reason>) -> String {
+    match reason {
+        Some(r) => format!("谢谢反馈（{}）", r.label()),
+        None => "谢谢反馈".to_string(),
+    }
 }
 
 /// How many passages a search for the page at `at` needs (one more tells whether there is a

@@ -210,13 +210,30 @@ fn idle_wait(store: &Store, pacing: &Pacing) -> Duration {
     .min(pacing.per_chat_gap.max(Duration::from_millis(20)))
 }
 
+/// A notice's stored button rows as Telegram's keyboard. Rows that do not read (written by a
+/// newer version) are logged and the notice goes without them rather than not at all.
+fn markup_of(json: &str) -> Option<teloxide::types::InlineKeyboardMarkup> {
+    match serde_json::from_str::<Vec<Vec<super::reply::Button>>>(json) {
+        Ok(buttons) => super::deliver::keyboard(&super::reply::Reply {
+            html: String::new(),
+            buttons,
+        }),
+        Err(e) => {
+            tracing::warn!("a notice's buttons do not read; sending it without them: {e}");
+            None
+        }
+    }
+}
+
 /// Send one notice and record the outcome in the store.
 async fn deliver(bot: &Bot, store: &Store, pacing: &Pacing, d: &Delivery) -> Sent {
-    let result = bot
+    let mut request = bot
         .send_message(ChatId(d.chat), d.text.clone())
-        .parse_mode(ParseMode::Html)
-        .await
-        .map(|_| ());
+        .parse_mode(ParseMode::Html);
+    if let Some(markup) = d.buttons.as_deref().and_then(markup_of) {
+        request = request.reply_markup(markup);
+    }
+    let result = request.await.map(|_| ());
     let sent = classify(&result);
     let recorded = match &sent {
         Sent::Ok => store.mark_sent(d.id),

@@ -9,13 +9,14 @@
 
 use super::inbound::Inbound;
 use super::reply::{button, Reply};
-use super::view::hit_body;
+use super::view::{circled, hit_body};
 use super::Library;
 use crate::bot::callback::Callback;
 use crate::corpus::Issue;
 use crate::index::fold::fold_str;
 use crate::render::html::{escape, visible_len, MAX_MESSAGE};
 use crate::render::SourceLine;
+use crate::search::Hit;
 use crate::store::{ChatKind, Store, Watched, MAX_WATCHES};
 
 /// A watched word is at most this long: a word or a short phrase, not a question.
@@ -80,7 +81,14 @@ pub(crate) fn watch(store: &Store, lib: &dyn Library, m: &Inbound, arg: &str) ->
         return Reply::text(head);
     };
     let already = matches_in(lib, newest, &word)
-        .map(|s| format!("\n\n{}已经提到：\n{s}", escape(&newest.meta.display())))
+        .map(|hits| {
+            let lines: Vec<String> = hits.iter().map(|h| hit_line("•", h)).collect();
+            format!(
+                "\n\n{}已经提到：\n{}",
+                escape(&newest.meta.display()),
+                lines.join("\n")
+            )
+        })
         .unwrap_or_else(|| format!("\n\n{}还没有提到它。", escape(&newest.meta.display())));
     Reply::text(fit(format!("{head}{already}")))
 }
@@ -159,9 +167,8 @@ pub(crate) fn unwatch_pressed(store: &Store, m: &Inbound, id: usize) -> Result<R
     }
 }
 
-/// The best passages of `issue` for `word`, as HTML lines, or `None` when the issue does not
-/// print the word.
-fn matches_in(lib: &dyn Library, issue: &Issue, word: &str) -> Option<String> {
+/// The best passages of `issue` for `word`, or `None` when the issue does not print the word.
+fn matches_in(lib: &dyn Library, issue: &Issue, word: &str) -> Option<Vec<Hit>> {
     let folded = fold_str(word);
     if !issue
         .passages
@@ -171,30 +178,40 @@ fn matches_in(lib: &dyn Library, issue: &Issue, word: &str) -> Option<String> {
         return None;
     }
     let answer = lib.ask_in(word, &issue.meta.id, PER_WORD).ok()?;
-    let lines: Vec<String> = answer
-        .hits
-        .iter()
-        .take(PER_WORD)
-        .map(|h| {
-            format!(
-                "• <i>{}</i>\n{}",
-                escape(&SourceLine::of_hit(h).to_string()),
-                hit_body(h, Some(120))
-            )
-        })
-        .collect();
-    (!lines.is_empty()).then(|| lines.join("\n"))
+    let hits: Vec<Hit> = answer.hits.into_iter().take(PER_WORD).collect();
+    (!hits.is_empty()).then_some(hits)
 }
 
-/// Per watching chat, the text its notice of `issue` gets: the common `notice` followed by
-/// its words' matches for a subscriber, the matches alone otherwise. Chats none of whose
-/// words the issue prints are left out (a subscriber among them gets the common notice).
+/// One passage of a list: `mark` (a bullet or its number), its source, a short body.
+fn hit_line(mark: &str, h: &Hit) -> String {
+    format!(
+        "{mark} <i>{}</i>\n{}",
+        escape(&SourceLine::of_hit(h).to_string()),
+        hit_body(h, Some(120))
+    )
+}
+
+/// One chat's notice of a new issue with its watched words' matches. The passages it lists
+/// are numbered ①② in `html`, in the order of `hits`, so that its buttons can name them as
+/// an answer's do.
+#[derive(Debug, Clone)]
+pub(crate) struct WatchNotice {
+    pub chat: i64,
+    pub html: String,
+    /// The watched words the issue prints.
+    pub words: Vec<String>,
+    pub hits: Vec<Hit>,
+}
+
+/// Per watching chat, the notice of `issue` it gets: the common `notice` followed by its
+/// words' matches for a subscriber, the matches alone otherwise. Chats none of whose words
+/// the issue prints are left out (a subscriber among them gets the common notice).
 pub(crate) fn notices_for(
     lib: &dyn Library,
     store: &Store,
     issue: &Issue,
     notice: &str,
-) -> Vec<(i64, String)> {
+) -> Vec<WatchNotice> {
     let watches = match store.active_watches() {
         Ok(w) => w,
         Err(e) => {
@@ -205,28 +222,68 @@ pub(crate) fn notices_for(
     let mut out = Vec::new();
     for chat_watches in watches.chunk_by(|a, b| a.chat == b.chat) {
         let chat = chat_watches[0].chat;
-        let sections: Vec<String> = chat_watches
+        let found: Vec<(&str, Vec<Hit>)> = chat_watches
             .iter()
-            .filter_map(|w| {
-                matches_in(lib, issue, &w.word)
-                    .map(|m| format!("🔔 <b>关注：{}</b>\n{m}", escape(&w.word)))
-            })
+            .filter_map(|w| matches_in(lib, issue, &w.word).map(|hits| (w.word.as_str(), hits)))
             .collect();
-        if sections.is_empty() {
+        if found.is_empty() {
             continue;
         }
-        let matches = sections.join("\n\n");
-        let text = if store.is_subscribed(chat).unwrap_or(false) {
-            format!("{notice}\n\n{matches}")
+        let (head, tail) = if store.is_subscribed(chat).unwrap_or(false) {
+            (format!("{notice}\n\n"), String::new())
         } else {
-            format!(
-                "📰 <b>{}提到了你关注的词语</b>\n\n{matches}\n\n/watches 管理关注的词语。",
-                escape(&issue.meta.display())
+            (
+                format!(
+                    "📰 <b>{}提到了你关注的词语</b>\n\n",
+                    escape(&issue.meta.display())
+                ),
+                "\n\n/watches 管理关注的词语。".to_string(),
             )
         };
-        out.push((chat, fit(text)));
+        out.push(numbered(chat, head, &found, &tail));
     }
     out
+}
+
+/// The notice `head`, then per word its passages numbered across the message, then `tail`;
+/// passages that would not fit one message are left out, with their numbers.
+fn numbered(chat: i64, head: String, found: &[(&str, Vec<Hit>)], tail: &str) -> WatchNotice {
+    let room = MAX_MESSAGE.saturating_sub(visible_len(tail) + 2);
+    let mut html = head;
+    let mut words = Vec::new();
+    let mut hits = Vec::new();
+    'words: for (word, word_hits) in found {
+        let title = format!("🔔 <b>关注：{}</b>", escape(word));
+        let mut section = String::new();
+        for h in word_hits {
+            let line = hit_line(&circled(hits.len() + 1), h);
+            let joined = if section.is_empty() {
+                format!("{title}\n{line}")
+            } else {
+                format!("{section}\n{line}")
+            };
+            if visible_len(&html) + visible_len(&joined) + 2 > room {
+                if !section.is_empty() {
+                    html.push_str(&section);
+                }
+                html.push('…');
+                break 'words;
+            }
+            section = joined;
+            hits.push(h.clone());
+        }
+        html.push_str(&section);
+        html.push_str("\n\n");
+        words.push(word.to_string());
+    }
+    let mut html = html.trim_end().to_string();
+    html.push_str(tail);
+    WatchNotice {
+        chat,
+        html,
+        words,
+        hits,
+    }
 }
 
 /// Cut HTML made of self-contained lines to one message.

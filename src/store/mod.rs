@@ -29,7 +29,7 @@ pub use misses::{FeedbackCounts, Miss, MissState};
 pub use outbox::{Delivery, OutboxCounts};
 pub use shown::{level_code, Shown};
 pub use subscribers::ChatKind;
-pub use watches::{Watch, Watched, MAX_WATCHES};
+pub use watches::{Personal, Watch, Watched, MAX_WATCHES};
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};

@@ -18,6 +18,8 @@ pub struct Delivery {
     pub chat: i64,
     pub issue: String,
     pub text: String,
+    /// The notice's buttons as JSON rows (a watcher's notice); `None` for the common notice.
+    pub buttons: Option<String>,
     pub attempts: u32,
 }
 
@@ -76,7 +78,7 @@ impl Store {
     pub fn due(&self, limit: usize, busy: &[i64]) -> Result<Vec<Delivery>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT o.id, o.chat_id, o.issue, COALESCE(o.text, a.notice, ''), o.attempts
+            "SELECT o.id, o.chat_id, o.issue, COALESCE(o.text, a.notice, ''), o.attempts, o.buttons
              FROM outbox o JOIN announced a ON a.issue = o.issue
              WHERE o.state = 'pending' AND o.due_ms <= ?1
              ORDER BY o.due_ms, o.id
@@ -89,6 +91,7 @@ impl Store {
                 issue: r.get(2)?,
                 text: r.get(3)?,
                 attempts: r.get::<_, i64>(4)? as u32,
+                buttons: r.get(5)?,
             })
         })?;
         let mut out = Vec::new();

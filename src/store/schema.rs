@@ -112,6 +112,11 @@ const MIGRATIONS: &[&str] = &[
     );
     ALTER TABLE outbox ADD COLUMN text TEXT;
     ",
+    // 6: the buttons of a watcher's notice (JSON rows, as an answer's), stored with its text
+    // so that a notice sent after a restart carries the same buttons.
+    "
+    ALTER TABLE outbox ADD COLUMN buttons TEXT;
+    ",
 ];
 
 pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {

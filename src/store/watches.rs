@@ -13,6 +13,14 @@ use rusqlite::params;
 pub const MAX_WATCHES: usize = 20;
 
 /// One watched word.
+/// A chat's own notice of an issue (a watcher's): its text and, as JSON rows, its buttons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Personal {
+    pub chat: i64,
+    pub text: String,
+    pub buttons: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Watch {
     pub id: i64,
@@ -119,7 +127,7 @@ impl Store {
         &self,
         issue: &str,
         notice: &str,
-        personal: &[(i64, String)],
+        personal: &[Personal],
     ) -> Result<Option<u64>> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -135,16 +143,16 @@ impl Store {
              SELECT chat_id, ?1, 'pending', 0 FROM subscribers WHERE active = 1",
             [issue],
         )? as u64;
-        for (chat, text) in personal {
+        for p in personal {
             let updated = tx.execute(
-                "UPDATE outbox SET text = ?3 WHERE chat_id = ?1 AND issue = ?2",
-                params![chat, issue, text],
+                "UPDATE outbox SET text = ?3, buttons = ?4 WHERE chat_id = ?1 AND issue = ?2",
+                params![p.chat, issue, p.text, p.buttons],
             )?;
             if updated == 0 {
                 queued += tx.execute(
-                    "INSERT INTO outbox (chat_id, issue, state, due_ms, text)
-                     VALUES (?1, ?2, 'pending', 0, ?3)",
-                    params![chat, issue, text],
+                    "INSERT INTO outbox (chat_id, issue, state, due_ms, text, buttons)
+                     VALUES (?1, ?2, 'pending', 0, ?3, ?4)",
+                    params![p.chat, issue, p.text, p.buttons],
                 )? as u64;
             }
         }
