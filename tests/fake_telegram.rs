@@ -164,6 +164,8 @@ struct Inner {
     files: HashMap<String, Vec<u8>>,
     delivered: HashMap<i64, Instant>,
     group_admins: HashSet<u64>,
+    /// The webhook URL set with setWebhook, until deleteWebhook.
+    webhook: Option<String>,
 }
 
 #[derive(Default)]
@@ -383,6 +385,33 @@ fn message_json(id: i64, chat: i64, text: &str) -> Value {
     })
 }
 
+/// The text fields of a multipart/form-data body (teloxide sends setWebhook so, in case it
+/// carries a certificate), each parsed as JSON where it is JSON.
+fn multipart_fields(body: &[u8]) -> Option<Value> {
+    let text = String::from_utf8_lossy(body);
+    let boundary = text.lines().next()?.trim().to_string();
+    if !boundary.starts_with("--") {
+        return None;
+    }
+    let mut fields = serde_json::Map::new();
+    for part in text.split(boundary.as_str()) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let Some(name) = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+        else {
+            continue;
+        };
+        let value = value.trim_end_matches("\r\n");
+        let parsed = serde_json::from_str(value).unwrap_or_else(|_| json!(value));
+        fields.insert(name.to_string(), parsed);
+    }
+    Some(Value::Object(fields))
+}
+
 async fn handle(State(shared): State<Arc<Shared>>, uri: Uri, body: Bytes) -> Response {
     let path = uri.path().to_string();
     // File download: /file/bot<token>/<file_path>
@@ -406,7 +435,9 @@ async fn handle(State(shared): State<Arc<Shared>>, uri: Uri, body: Bytes) -> Res
         json!({})
     } else {
         serde_json::from_slice(&body)
-            .unwrap_or_else(|_| json!({"raw": String::from_utf8_lossy(&body)}))
+            .ok()
+            .or_else(|| multipart_fields(&body))
+            .unwrap_or_else(|| json!({"raw": String::from_utf8_lossy(&body)}))
     };
 
     if method == "getupdates" {
@@ -459,7 +490,16 @@ async fn handle(State(shared): State<Arc<Shared>>, uri: Uri, body: Bytes) -> Res
             "has_main_web_app": false
         })),
         "getwebhookinfo" => {
-            ok(json!({"url": "", "has_custom_certificate": false, "pending_update_count": 0}))
+            let url = shared.lock().webhook.clone().unwrap_or_default();
+            ok(json!({"url": url, "has_custom_certificate": false, "pending_update_count": 0}))
+        }
+        "setwebhook" => {
+            shared.lock().webhook = params["url"].as_str().map(str::to_string);
+            ok(json!(true))
+        }
+        "deletewebhook" => {
+            shared.lock().webhook = None;
+            ok(json!(true))
         }
         "sendmessage" => {
             let id = message_id.unwrap_or(0);
@@ -505,6 +545,15 @@ async fn handle(State(shared): State<Arc<Shared>>, uri: Uri, body: Bytes) -> Res
 /// Long polling: answer at once when updates are queued, else wait for one (capped well under
 /// the client's timeout so that a stopping bot is not held up).
 async fn get_updates(shared: &Shared, params: &Value) -> Response {
+    if shared.lock().webhook.is_some() {
+        // As Telegram does: the two ways of receiving updates exclude each other.
+        return (
+            StatusCode::CONFLICT,
+            axum::Json(json!({"ok": false, "error_code": 409,
+                "description": "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"})),
+        )
+            .into_response();
+    }
     let offset = params.get("offset").and_then(Value::as_i64).unwrap_or(0);
     let limit = params.get("limit").and_then(Value::as_u64).unwrap_or(100) as usize;
     let timeout = params.get("timeout").and_then(Value::as_u64).unwrap_or(0);

@@ -64,13 +64,19 @@ pub fn add_next_issue(corpus: &Path) {
 
 /// Settings for a bot talking to `tg`, with fast pacing so tests stay short.
 pub fn settings(tg: &FakeTelegram, dir: &Path) -> Settings {
-    let env = [
+    settings_env(tg, dir, &[])
+}
+
+/// The test settings with `extra` settings in the environment (they win over the defaults).
+pub fn settings_env(tg: &FakeTelegram, dir: &Path, extra: &[(&str, String)]) -> Settings {
+    let mut env = vec![
         ("TELOXIDE_TOKEN", TOKEN.to_string()),
         ("ADMIN_IDS", ADMIN.to_string()),
         ("TELOXIDE_API_URL", tg.url.clone()),
         ("CORPUS_DIR", dir.join("corpus").display().to_string()),
         ("DATA_DIR", dir.join("data").display().to_string()),
     ];
+    env.splice(0..0, extra.iter().cloned());
     let mut s = Settings::from_lookup(|k| {
         env.iter()
             .find(|(name, _)| *name == k)
@@ -93,6 +99,9 @@ pub fn settings(tg: &FakeTelegram, dir: &Path) -> Settings {
         stop_grace: Duration::from_secs(5),
     };
     s.poll_timeout = Duration::from_secs(1);
+    // Tests that count messages to the admin, or send many, opt in to these (tests/ops.rs).
+    s.deploy.startup_notice = false;
+    s.deploy.questions_per_minute = 0;
     s
 }
 
@@ -110,6 +119,23 @@ pub struct TestBot {
 impl TestBot {
     pub async fn start() -> TestBot {
         TestBot::start_with(|_| {}).await
+    }
+
+    /// Start with `extra` settings in the environment, as an operator would set them.
+    pub async fn start_env(extra: &[(&str, String)]) -> TestBot {
+        let tg = FakeTelegram::start().await;
+        let dir = temp_workspace();
+        let settings = settings_env(&tg, dir.path(), extra);
+        let mut bot = TestBot {
+            tg,
+            dir,
+            settings,
+            ready: Duration::ZERO,
+            running: None,
+            backend: Arc::new(EngineBackend),
+        };
+        bot.launch().await;
+        bot
     }
 
     /// Start with the test settings adjusted by `tweak`.
@@ -141,7 +167,7 @@ impl TestBot {
         bot
     }
 
-    async fn launch(&mut self) {
+    pub async fn launch(&mut self) {
         // Logs show up for failing tests (RUST_LOG=debug cargo test …).
         let _ = tracing_subscriber::fmt()
             .with_env_filter(
@@ -150,16 +176,20 @@ impl TestBot {
             )
             .with_test_writer()
             .try_init();
-        let polls = self.tg.calls("getupdates").len();
+        // Ready once it polls (or, with a webhook, once it has told Telegram where it listens).
+        let ready_call = match self.settings.deploy.mode {
+            kuayue::bot::settings::Mode::Polling => "getupdates",
+            kuayue::bot::settings::Mode::Webhook(_) => "setwebhook",
+        };
+        let before = self.tg.calls(ready_call).len();
         let started = std::time::Instant::now();
         let running = telegram::start(self.settings.clone(), self.backend.clone())
             .await
             .expect("bot starts");
         self.running = Some(running);
-        // Ready once it polls.
         self.tg
-            .wait_until(Duration::from_secs(20), "the bot to poll", |tg| {
-                (tg.calls("getupdates").len() > polls).then_some(())
+            .wait_until(Duration::from_secs(20), "the bot to be ready", |tg| {
+                (tg.calls(ready_call).len() > before).then_some(())
             })
             .await;
         self.ready = started.elapsed();

@@ -10,6 +10,7 @@ mod corpus;
 mod edits;
 mod fake_telegram;
 mod harness;
+mod ops;
 mod readers;
 mod reliability;
 mod search;

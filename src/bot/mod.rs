@@ -25,6 +25,7 @@ pub mod core;
 pub mod deliver;
 pub mod editors;
 pub mod feedback;
+mod gate;
 pub mod health;
 pub mod inbound;
 mod lang;

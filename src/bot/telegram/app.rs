@@ -22,6 +22,10 @@ pub struct App {
         std::sync::Mutex<std::collections::HashMap<&'static str, std::time::Instant>>,
     /// When a failed search last started a rebuild.
     pub(super) last_heal: std::sync::Mutex<Option<std::time::Instant>>,
+    /// What the webhook listener refused (zero in polling mode).
+    pub(super) webhook_counts: Arc<super::webhook::WebhookCounts>,
+    /// Private mode and the per-reader limit.
+    pub(super) gate: crate::bot::gate::Gate,
 }
 
 /// A failed search starts at most one automatic rebuild per this period: a bug that fails

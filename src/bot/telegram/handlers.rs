@@ -10,6 +10,7 @@ use crate::bot::admin;
 use crate::bot::admins::Admins;
 use crate::bot::commands::{AdminCommand, Command};
 use crate::bot::core::{Core, Inbound, Unreadable};
+use crate::bot::gate::{Knock, Verdict, LIMITED, PRIVATE};
 use crate::bot::reply::{Press, Reply};
 use crate::bot::route::{route, Incoming, Route};
 use crate::bot::settings::Token;
@@ -31,36 +32,61 @@ type HandlerResult = anyhow::Result<()>;
 /// `kuayue chat` makes), and the admins' routes pass the admins' filter or are refused.
 pub fn schema() -> UpdateHandler<anyhow::Error> {
     let from_admin = |m: Message, admins: Admins| admins.contains(user_id(&m));
+    let routed = dptree::filter_map(|m: Message, me: Me| {
+        let incoming = Incoming {
+            text: m.text(),
+            has_document: m.document().is_some(),
+        };
+        Some(route(
+            incoming,
+            me.user.username.as_deref().unwrap_or_default(),
+        ))
+    })
+    .branch(
+        case![Route::Document]
+            .branch(dptree::filter(from_admin).endpoint(on_document))
+            .endpoint(decline_document),
+    )
+    .branch(case![Route::Command(cmd)].endpoint(on_command))
+    .branch(
+        // Admin commands: the admins' branch, and a refusal for everyone else, so that no
+        // admin handler needs to check who is asking.
+        case![Route::Admin(cmd)]
+            .branch(dptree::filter(from_admin).endpoint(on_admin_command))
+            .endpoint(refuse_admin_command),
+    )
+    .branch(case![Route::Text].endpoint(on_text))
+    .branch(case![Route::Other].endpoint(on_other));
+    // Private mode and the per-reader limit come before routing: a refused message costs
+    // no handler any work.
     let messages = Update::filter_message()
-        .filter_map(|m: Message, me: Me| {
-            let incoming = Incoming {
-                text: m.text(),
-                has_document: m.document().is_some(),
+        .filter_map(|m: Message, me: Me, app: Arc<App>| {
+            let knock = Knock {
+                chat: m.chat.id.0,
+                user: user_id(&m),
+                addressed: addressed(&m, &me, &app.core)
+                    || m.text().is_some_and(|t| t.starts_with('/')),
             };
-            Some(route(
-                incoming,
-                me.user.username.as_deref().unwrap_or_default(),
-            ))
+            Some(app.gate.check(knock, std::time::Instant::now()))
         })
-        .branch(
-            case![Route::Document]
-                .branch(dptree::filter(from_admin).endpoint(on_document))
-                .endpoint(decline_document),
-        )
-        .branch(case![Route::Command(cmd)].endpoint(on_command))
-        .branch(
-            // Admin commands: the admins' branch, and a refusal for everyone else, so that no
-            // admin handler needs to check who is asking.
-            case![Route::Admin(cmd)]
-                .branch(dptree::filter(from_admin).endpoint(on_admin_command))
-                .endpoint(refuse_admin_command),
-        )
-        .branch(case![Route::Text].endpoint(on_text))
-        .branch(case![Route::Other].endpoint(on_other));
+        .branch(case![Verdict::Serve].chain(routed))
+        .endpoint(turned_away);
     dptree::entry()
         .branch(messages)
         .branch(Update::filter_callback_query().endpoint(on_callback))
         .branch(Update::filter_inline_query().endpoint(on_inline))
+}
+
+/// A message the gate did not let through: told why, once, or dropped.
+async fn turned_away(msg: Message, verdict: Verdict, app: Arc<App>) -> HandlerResult {
+    let say = match verdict {
+        Verdict::Refuse => PRIVATE,
+        Verdict::Limited => LIMITED,
+        Verdict::Serve | Verdict::Drop => return Ok(()),
+    };
+    tracing::info!(chat = msg.chat.id.0, ?verdict, "message turned away");
+    app.courier.say(msg.chat.id, say.to_string());
+    Ok(())
 }
 
 fn chat_kind(m: &Message) -> ChatKind {
@@ -519,6 +545,13 @@ async fn on_callback(bot: Bot, q: CallbackQuery, app: Arc<App>) -> HandlerResult
 }
 
 async fn on_inline(bot: Bot, q: InlineQuery, app: Arc<App>) -> HandlerResult {
+    if !app.gate.allows_chat(q.from.id.0 as i64) {
+        // Private mode: nothing to offer outside the organisation's chats.
+        bot.answer_inline_query(q.id.clone(), Vec::<InlineQueryResult>::new())
+            .cache_time(300)
+            .await?;
+        return Ok(());
+    }
     let a = app.clone();
     guarded(&app, None, async move {
         let results: Vec<InlineQueryResult> = a

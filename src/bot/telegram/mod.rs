@@ -4,6 +4,7 @@
 
 mod app;
 mod handlers;
+mod webhook;
 
 pub use app::App;
 pub use handlers::schema;
@@ -12,7 +13,7 @@ use super::admin::Admin;
 use super::commands::{AdminCommand, Command};
 use super::core::Core;
 use super::deliver::Courier;
-use super::settings::{Settings, Token};
+use super::settings::{Mode, Settings, Token};
 use super::{Backend, Opened};
 use crate::store::Store;
 use anyhow::Context;
@@ -59,7 +60,14 @@ impl Running {
         }
         let _ = self.stop_outbox.send(true);
         let _ = self.outbox.await;
-        tracing::info!("bot stopped");
+        let refused = &self.app.webhook_counts;
+        tracing::info!(
+            webhook_unauthorised = refused
+                .unauthorised
+                .load(std::sync::atomic::Ordering::Relaxed),
+            webhook_malformed = refused.malformed.load(std::sync::atomic::Ordering::Relaxed),
+            "bot stopped"
+        );
     }
 
     /// Stop at once, as a killed process would: no draining, nothing recorded. Work already
@@ -104,13 +112,25 @@ async fn shutdown_signal() {
     }
 }
 
-/// The Bot API client for these settings.
-pub(crate) fn client(settings: &Settings) -> Bot {
-    let bot = Bot::new(settings.token.expose());
-    match &settings.api_url {
+/// The Bot API client for these settings: through `TELEGRAM_PROXY` when it is set, else
+/// through whatever `HTTPS_PROXY`/`NO_PROXY` say (reqwest reads them).
+pub(crate) fn client(settings: &Settings) -> anyhow::Result<Bot> {
+    let mut builder = teloxide::net::default_reqwest_settings();
+    if let Some(proxy) = &settings.deploy.proxy {
+        // reqwest's error would repeat the URL, password and all.
+        let via = reqwest::Proxy::all(proxy.url().as_str())
+            .map_err(|_| anyhow::anyhow!("设置 TELEGRAM_PROXY 不正确：{}", proxy.shown()))?;
+        builder = builder.proxy(via);
+        tracing::info!(proxy = %proxy.shown(), "Bot API traffic goes through the proxy");
+    }
+    let http = builder
+        .build()
+        .map_err(|e| anyhow::anyhow!("创建 HTTP 客户端失败：{e}"))?;
+    let bot = Bot::with_client(settings.token.expose(), http);
+    Ok(match &settings.api_url {
         Some(url) => bot.set_api_url(url.clone()),
         None => bot,
-    }
+    })
 }
 
 /// Open the store and the index, register commands, start the outbox and start polling.
@@ -145,34 +165,52 @@ fn report_start_warnings(app: &App, warnings: &[String]) {
     );
 }
 
-/// Long polling into the dispatcher, on a task of its own; the token stops the polling, and
-/// the dispatcher returns once its workers have drained.
-async fn spawn_dispatcher(
+/// The dispatcher on a task of its own, fed by the webhook listener when there is one, else
+/// by long polling (which deletes any webhook first, so that the two modes never fight). The
+/// token stops the listener, and the dispatcher returns once its workers have drained.
+async fn spawn_dispatcher<L>(
     bot: Bot,
     app: Arc<App>,
     settings: &Settings,
-) -> (StopToken, JoinHandle<()>) {
-    let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
+    hook: Option<L>,
+) -> (StopToken, JoinHandle<()>)
+where
+    L: UpdateListener + Send + 'static,
+    L::Err: std::fmt::Debug + std::fmt::Display + Send,
+{
+    let dispatcher = Dispatcher::builder(bot.clone(), schema())
         .dependencies(dptree::deps![app.admins.clone(), app])
         .default_handler(|_| async {})
         .error_handler(RedactingErrorHandler::new("handler failed", &bot))
         .build();
-    let polling_bot = bot.clone();
-    let mut listener = Polling::builder(bot)
-        .timeout(settings.poll_timeout)
-        .delete_webhook()
-        .await
-        .build();
-    let stop_polling = listener.stop_token();
-    let dispatcher = tokio::spawn(async move {
-        dispatcher
-            .dispatch_with_listener(
-                listener,
-                RedactingErrorHandler::new("polling failed", &polling_bot),
-            )
-            .await
-    });
-    (stop_polling, dispatcher)
+    match hook {
+        Some(listener) => run_listener(dispatcher, listener, &bot, "webhook failed"),
+        None => {
+            let listener = Polling::builder(bot.clone())
+                .timeout(settings.poll_timeout)
+                .delete_webhook()
+                .await
+                .build();
+            run_listener(dispatcher, listener, &bot, "polling failed")
+        }
+    }
+}
+
+fn run_listener<L>(
+    mut dispatcher: Dispatcher<Bot, anyhow::Error, teloxide::dispatching::DefaultKey>,
+    mut listener: L,
+    bot: &Bot,
+    what: &'static str,
+) -> (StopToken, JoinHandle<()>)
+where
+    L: UpdateListener + Send + 'static,
+    L::Err: std::fmt::Debug + std::fmt::Display + Send,
+{
+    let stop = listener.stop_token();
+    let errors = RedactingErrorHandler::new(what, bot);
+    let task =
+        tokio::spawn(async move { dispatcher.dispatch_with_listener(listener, errors).await });
+    (stop, task)
 }
 
 pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Result<Running> {
@@ -186,7 +224,7 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         warnings: open_warnings,
     } = open_index(&settings, &backend).await?;
 
-    let bot = client(&settings);
+    let bot = client(&settings)?;
     let me = bot.get_me().await.map_err(|e| {
         anyhow::anyhow!(
             "连接 Telegram 失败（getMe）：{}",
@@ -196,6 +234,13 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
     let core = Arc::new(Core::new(library, store.clone(), settings.admins.clone()));
     core.set_username(me.username());
     register_commands(&bot, &settings).await;
+    // In webhook mode, listening (and telling Telegram so) comes before anything else is
+    // started, so that a port in use or a refused setWebhook stops the start cleanly.
+    let webhook_counts = Arc::new(webhook::WebhookCounts::default());
+    let hook = match &settings.deploy.mode {
+        Mode::Webhook(w) => Some(webhook::listen(&bot, w, webhook_counts.clone()).await?),
+        Mode::Polling => None,
+    };
 
     let wake = Arc::new(Notify::new());
     let admin = Arc::new(Admin::new(
@@ -229,14 +274,23 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         admins: settings.admins.clone(),
         alerted: Default::default(),
         last_heal: Default::default(),
+        webhook_counts,
+        gate: crate::bot::gate::Gate::new(
+            settings.admins.clone(),
+            settings.deploy.allowed_chats.clone(),
+            settings.deploy.questions_per_minute,
+        ),
     });
     tell_interrupted_imports(&app);
     report_start_warnings(&app, &open_warnings);
+    if settings.deploy.startup_notice {
+        greet_admins(&app, &settings);
+    }
     let index_watch = tokio::spawn(watch_index(
         Arc::downgrade(&app),
         settings.index_check_every,
     ));
-    let (stop_polling, dispatcher) = spawn_dispatcher(bot, app.clone(), &settings).await;
+    let (stop_polling, dispatcher) = spawn_dispatcher(bot, app.clone(), &settings, hook).await;
     tracing::info!(
         username = %me.username(),
         ready_ms = started.elapsed().as_millis() as u64,
@@ -251,6 +305,37 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         stop_grace: settings.replies.stop_grace,
         index_watch,
     })
+}
+
+/// The start-up notice (`STARTUP_NOTICE`): each admin hears that the bot is up, which
+/// version, what it serves, what it still owes and how updates reach it.
+fn greet_admins(app: &App, settings: &Settings) {
+    let library = app.core.library();
+    let corpus = library.corpus();
+    let passages: usize = corpus.issues.iter().map(|i| i.passages.len()).sum();
+    let pending = match app.core.store().outbox_counts() {
+        Ok(c) => c.pending.to_string(),
+        Err(e) => {
+            tracing::warn!("counting pending notices: {e}");
+            "未知".into()
+        }
+    };
+    let mode = match &settings.deploy.mode {
+        super::settings::Mode::Polling => "长轮询（polling）".to_string(),
+        super::settings::Mode::Webhook(w) => {
+            format!("webhook（{}）", crate::render::html::escape(w.url.as_str()))
+        }
+    };
+    let text = format!(
+        "✅ 跨越问答机器人已启动\n版本：{}\n已收录：{} 期，{} 段\n待发送的新刊通知：{} 条\n接收方式：{mode}",
+        env!("CARGO_PKG_VERSION"),
+        corpus.issues.len(),
+        passages,
+        pending,
+    );
+    for admin in settings.admins.iter() {
+        app.courier.say(ChatId(admin as i64), text.clone());
+    }
 }
 
 /// Imports that a killed run accepted and never finished: each admin who sent one is told.

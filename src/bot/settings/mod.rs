@@ -5,6 +5,10 @@
 //! token is wrapped in [`Token`], whose `Debug` and `Display` never show it, so it cannot leak
 //! into a log line or an error message by accident.
 
+mod deploy;
+
+pub use deploy::{Deploy, Mode, Proxy, Secret, Webhook};
+
 use super::admins::Admins;
 use crate::config::Paths;
 use std::fmt;
@@ -138,6 +142,8 @@ pub struct Settings {
     pub index_check_every: Duration,
     /// Long-polling timeout for getUpdates.
     pub poll_timeout: Duration,
+    /// Webhook or polling, proxy, metrics, start-up notice, rate limit, private mode.
+    pub deploy: Deploy,
 }
 
 /// A setting that is missing or malformed. Every message names the setting and never
@@ -176,6 +182,7 @@ impl Settings {
             })?;
         }
         let paths = Paths::from_lookup(|name| get(name).map(Into::into));
+        let deploy = Deploy::from_lookup(&get)?;
         Ok(Settings {
             token,
             admins,
@@ -185,6 +192,7 @@ impl Settings {
             replies: ReplyPolicy::default(),
             index_check_every: Duration::from_secs(600),
             poll_timeout: Duration::from_secs(10),
+            deploy,
         })
     }
 }

@@ -1,0 +1,325 @@
+//! What operators rely on, end to end against local servers only: the start-up notice, the
+//! per-reader limit, private mode and the proxy to Telegram.
+
+use crate::harness::*;
+use kuayue::bot::settings::Proxy;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Messages to `chat` that contain `needle`, after a pause long enough for a stray one.
+async fn settled_count(bot: &TestBot, chat: i64, needle: &str) -> usize {
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    bot.tg
+        .sent_to("sendmessage", chat)
+        .iter()
+        .filter(|c| c.text().contains(needle))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_hear_that_the_bot_started_and_what_it_serves() {
+    let mut bot = TestBot::start_with(|s| s.deploy.startup_notice = true).await;
+    let hello = bot.tg.nth_message_to(ADMIN as i64, 1).await;
+    let text = hello.text();
+    assert!(
+        text.contains("已启动")
+            && text.contains(env!("CARGO_PKG_VERSION"))
+            && text.contains("已收录：1 期")
+            && text.contains("待发送的新刊通知：0 条")
+            && text.contains("polling"),
+        "{text}"
+    );
+    assert!(
+        bot.tg.sent_to("sendmessage", READER).is_empty(),
+        "admins only"
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_over_the_limit_is_told_once_and_the_rest_of_the_minute_is_quiet() {
+    let mut bot = TestBot::start_with(|s| s.deploy.questions_per_minute = 3).await;
+    for _ in 0..3 {
+        let answer = bot.say(READER, "党的政治建设的首要任务是什么").await;
+        assert!(!answer.text().contains("太频繁"), "{}", answer.text());
+    }
+    let told = bot.say(READER, "党的政治建设的首要任务是什么").await;
+    assert!(told.text().contains("提问太频繁"), "{}", told.text());
+    for _ in 0..3 {
+        bot.tg.push(private_text(READER, "什么是两个维护"));
+    }
+    assert_eq!(settled_count(&bot, READER, "").await, 4, "dropped quietly");
+    // Another reader and the admin are not held back.
+    assert!(!bot
+        .say(READER + 1, "什么是两个维护")
+        .await
+        .text()
+        .contains("太频繁"));
+    for _ in 0..5 {
+        let r = bot.say(ADMIN as i64, "什么是两个维护").await;
+        assert!(!r.text().contains("太频繁"), "{}", r.text());
+    }
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_mode_answers_only_its_chats_and_says_so_politely_elsewhere() {
+    let mut bot =
+        TestBot::start_with(|s| s.deploy.allowed_chats = Some([GROUP].into_iter().collect())).await;
+    let refused = bot.say(READER, "党的政治建设的首要任务是什么").await;
+    assert!(
+        refused.text().contains("只在本单位指定的会话中提供服务"),
+        "{}",
+        refused.text()
+    );
+    bot.tg.push(private_text(READER, "/subscribe"));
+    assert_eq!(
+        settled_count(&bot, READER, "").await,
+        1,
+        "told once, not per message"
+    );
+    let store = kuayue::store::Store::open_in(&bot.data_dir()).expect("store");
+    assert!(
+        !store.is_subscribed(READER).expect("reads"),
+        "changed nothing"
+    );
+
+    let before = bot.tg.sent_to("sendmessage", GROUP).len();
+    bot.tg.push(group_text(
+        GROUP,
+        7,
+        &format!(
+            "@{} 党的政治建设的首要任务是什么",
+            crate::fake_telegram::BOT_USERNAME
+        ),
+    ));
+    let answered = bot.tg.nth_message_to(GROUP, before + 1).await;
+    assert!(answered.text().contains("首要任务"), "{}", answered.text());
+    // An admin reaches the bot in a private chat, to run it.
+    let stats = bot.say(ADMIN as i64, "/stats").await;
+    assert!(!stats.text().contains("只在本单位"), "{}", stats.text());
+    bot.tg.push(inline_query(READER as u64, "两个维护"));
+    let inline = bot
+        .tg
+        .wait_until(Duration::from_secs(20), "answerInlineQuery", |tg| {
+            tg.calls("answerinlinequery").into_iter().next()
+        })
+        .await;
+    assert_eq!(
+        inline.params["results"].as_array().map(Vec::len),
+        Some(0),
+        "nothing offered outside the list"
+    );
+    bot.stop().await;
+}
+
+/// A forward HTTP proxy on loopback: it pipes each connection to the host its first request
+/// names and keeps what the client sent, so that a test can see the traffic went through it.
+struct TestProxy {
+    url: String,
+    sent: Arc<Mutex<Vec<u8>>>,
+}
+
+impl TestProxy {
+    async fn start(user_info: &str) -> TestProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!(
+            "http://{user_info}@{}",
+            listener.local_addr().expect("addr")
+        );
+        let sent = Arc::new(Mutex::new(Vec::new()));
+        let log = sent.clone();
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                tokio::spawn(pipe(client, log.clone()));
+            }
+        });
+        TestProxy { url, sent }
+    }
+
+    fn seen(&self) -> String {
+        String::from_utf8_lossy(&self.sent.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
+    }
+}
+
+/// One proxied connection: the upstream is the `host:port` of the absolute URL on the
+/// request line (`POST http://127.0.0.1:PORT/bot…/getMe HTTP/1.1`).
+async fn pipe(mut client: TcpStream, log: Arc<Mutex<Vec<u8>>>) {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 8192];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match client.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let line = String::from_utf8_lossy(&head)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string();
+    let Some(host) = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|u| u.strip_prefix("http://"))
+        .and_then(|rest| rest.split('/').next())
+        .map(str::to_string)
+    else {
+        return;
+    };
+    let Ok(mut upstream) = TcpStream::connect(&host).await else {
+        return;
+    };
+    log.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .extend_from_slice(&head);
+    if upstream.write_all(&head).await.is_err() {
+        return;
+    }
+    let (mut from_client, mut to_client) = client.into_split();
+    let (mut from_upstream, mut to_upstream) = upstream.into_split();
+    let up = async {
+        let mut buf = [0u8; 8192];
+        loop {
+            match from_client.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    log.lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .extend_from_slice(&buf[..n]);
+                    if to_upstream.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = to_upstream.shutdown().await;
+    };
+    let down = async {
+        let _ = tokio::io::copy(&mut from_upstream, &mut to_client).await;
+        let _ = to_client.shutdown().await;
+    };
+    tokio::join!(up, down);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bot_api_traffic_goes_through_the_proxy() {
+    let proxy = TestProxy::start("kuayue:hunter2").await;
+    let via = Proxy::parse(&proxy.url).expect("proxy url");
+    let mut bot = TestBot::start_with(|s| s.deploy.proxy = Some(via)).await;
+    let answer = bot.say(READER, "党的政治建设的首要任务是什么").await;
+    assert!(answer.text().contains("首要任务"), "{}", answer.text());
+    bot.stop().await;
+    let seen = proxy.seen().to_ascii_lowercase();
+    for method in ["/getme ", "/getupdates ", "/sendmessage "] {
+        assert!(seen.contains(method), "{method} not through the proxy");
+    }
+    // The proxy's credentials went to the proxy, as Proxy-Authorization (user:password).
+    assert!(
+        seen.contains("proxy-authorization: basic a3vhexvlomh1bnrlcji="),
+        "no proxy credentials in {}",
+        &seen[..seen.len().min(600)]
+    );
+}
+
+/// A free loopback port for a listener the bot will bind.
+fn free_addr() -> std::net::SocketAddr {
+    let socket = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    socket.local_addr().expect("addr")
+}
+
+const SECRET: &str = "kuayue_Webhook-secret_1";
+
+/// Post `body` to the bot's webhook as Telegram would, with `secret` in the header.
+async fn post(url: &str, secret: Option<&str>, body: String) -> u16 {
+    let client = reqwest::Client::new();
+    let mut request = client
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body);
+    if let Some(s) = secret {
+        request = request.header("X-Telegram-Bot-Api-Secret-Token", s);
+    }
+    request
+        .send()
+        .await
+        .expect("the listener answers")
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_webhook_serves_telegram_and_refuses_everyone_else() {
+    let listen = free_addr();
+    let mut bot = TestBot::start_env(&[
+        ("BOT_MODE", "webhook".into()),
+        ("WEBHOOK_URL", "https://bot.example.gov.cn/tg/hook".into()),
+        ("WEBHOOK_LISTEN", listen.to_string()),
+        ("WEBHOOK_SECRET", SECRET.into()),
+    ])
+    .await;
+    let set = bot.tg.calls("setwebhook").remove(0);
+    assert_eq!(set.params["url"], "https://bot.example.gov.cn/tg/hook");
+    assert_eq!(set.params["secret_token"], SECRET);
+    let allowed = set.params["allowed_updates"].to_string();
+    assert!(
+        allowed.contains("message") && allowed.contains("callback_query"),
+        "{allowed}"
+    );
+    assert!(
+        bot.tg.calls("getupdates").is_empty(),
+        "no polling beside the webhook"
+    );
+
+    let hook = format!("http://{listen}/tg/hook");
+    let update = |n: i64, text: &str| {
+        let mut u = private_text(READER, text);
+        u["update_id"] = serde_json::json!(n);
+        u.to_string()
+    };
+    let question = "党的政治建设的首要任务是什么";
+    assert_eq!(post(&hook, None, update(1, question)).await, 401);
+    assert_eq!(
+        post(&hook, Some("wrong-secret"), update(2, question)).await,
+        401
+    );
+    assert_eq!(
+        post(
+            &hook,
+            Some(&SECRET[..SECRET.len() - 1]),
+            update(3, question)
+        )
+        .await,
+        401,
+        "a prefix of the secret is not the secret"
+    );
+    assert_eq!(
+        post(&hook, Some(SECRET), "{\"not\": \"an update\"".into()).await,
+        400
+    );
+    assert_eq!(post(&hook, Some(SECRET), "[1, 2, 3]".into()).await, 400);
+    assert_eq!(
+        settled_count(&bot, READER, "").await,
+        0,
+        "nothing refused was processed"
+    );
+    assert_eq!(post(&hook, Some(SECRET), update(4, question)).await, 200);
+    let answer = bot.tg.nth_message_to(READER, 1).await;
+    assert!(answer.text().contains("首要任务"), "{}", answer.text());
+    assert_eq!(settled_count(&bot, READER, "").await, 1);
+
+    // Back to polling: the webhook is deleted before the first getUpdates.
+    bot.stop().await;
+    bot.settings.deploy.mode = kuayue::bot::settings::Mode::Polling;
+    bot.launch().await;
+    let calls = bot.tg.calls("");
+    let deleted = calls.iter().position(|c| c.method == "deletewebhook");
+    let polled = calls.iter().position(|c| c.method == "getupdates");
+    assert!(
+        deleted.is_some() && deleted < polled,
+        "deleteWebhook {deleted:?} before getUpdates {polled:?}"
+    );
+    bot.stop().await;
+}
