@@ -545,6 +545,20 @@ async fn handle(State(shared): State<Arc<Shared>>, uri: Uri, body: Bytes) -> Res
 /// Long polling: answer at once when updates are queued, else wait for one (capped well under
 /// the client's timeout so that a stopping bot is not held up).
 async fn get_updates(shared: &Shared, params: &Value) -> Response {
+    let scripted = {
+        let mut inner = shared.lock();
+        let hit = inner
+            .failures
+            .iter_mut()
+            .find(|(m, _, _, n)| m == "getupdates" && *n > 0);
+        hit.map(|entry| {
+            entry.3 -= 1;
+            entry.2
+        })
+    };
+    if let Some(f) = scripted {
+        return failure(f);
+    }
     if shared.lock().webhook.is_some() {
         // As Telegram does: the two ways of receiving updates exclude each other.
         return (

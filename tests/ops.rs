@@ -1,6 +1,7 @@
 //! What operators rely on, end to end against local servers only: the start-up notice, the
 //! per-reader limit, private mode and the proxy to Telegram.
 
+use crate::fake_telegram::Failure;
 use crate::harness::*;
 use kuayue::bot::settings::Proxy;
 use std::sync::{Arc, Mutex};
@@ -322,4 +323,117 @@ async fn the_webhook_serves_telegram_and_refuses_everyone_else() {
         "deleteWebhook {deleted:?} before getUpdates {polled:?}"
     );
     bot.stop().await;
+}
+
+/// GET `url`: the status and the body.
+async fn get(url: &str) -> (u16, String) {
+    let response = reqwest::get(url).await.expect("the monitor answers");
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap_or_default())
+}
+
+/// The value of the sample `name` (with its labels) in a Prometheus exposition; 0 if absent.
+fn sample(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_and_metrics_show_the_operator_how_the_bot_is() {
+    let addr = free_addr();
+    let mut bot = TestBot::start_env(&[("METRICS_LISTEN", addr.to_string())]).await;
+    let healthz = format!("http://{addr}/healthz");
+    let metrics = format!("http://{addr}/metrics");
+
+    let (status, body) = get(&healthz).await;
+    assert_eq!(status, 200, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(json["status"], "ok");
+    assert_eq!(json["index"]["issues"], 1);
+    assert_eq!(json["database"], "ok");
+    assert_eq!(json["mode"], "polling");
+
+    let (_, before) = get(&metrics).await;
+    let confident = "kuayue_questions_answered_total{level=\"confident\"}";
+    let messages = "kuayue_updates_received_total{kind=\"message\"}";
+    bot.say(READER, "党的政治建设的首要任务是什么").await;
+    bot.say(READER, "什么是两个维护").await;
+    // The latency is observed once Telegram has accepted the reply: wait for it.
+    let latency = "kuayue_reply_latency_seconds_count";
+    let after = poll(|| async {
+        let (_, text) = get(&metrics).await;
+        (sample(&text, latency) >= sample(&before, latency) + 2.0).then_some(text)
+    })
+    .await;
+    assert_eq!(
+        sample(&after, confident),
+        sample(&before, confident) + 2.0,
+        "{after}"
+    );
+    assert!(
+        sample(&after, messages) >= sample(&before, messages) + 2.0,
+        "{after}"
+    );
+    for name in [
+        "kuayue_outbox_notices{state=\"pending\"}",
+        "kuayue_process_uptime_seconds",
+        "kuayue_replies_failed_total",
+        "kuayue_reindex_runs_total",
+    ] {
+        assert!(after.contains(name), "{name} missing from {after}");
+    }
+    assert!(
+        after.contains("kuayue_index_generation_info{generation="),
+        "{after}"
+    );
+
+    // getUpdates fails, and /healthz says so until an update arrives. (A 400 rather than a
+    // 5xx, which teloxide holds for 10 s before reporting.)
+    bot.tg.fail("getupdates", None, Failure::BadRequest, 2);
+    let body = poll(|| async {
+        let (status, body) = get(&healthz).await;
+        (status == 503).then_some(body)
+    })
+    .await;
+    assert!(
+        body.contains("telegram: the update listener failed"),
+        "{body}"
+    );
+    bot.say(READER, "什么是两个维护").await;
+    let (status, body) = get(&healthz).await;
+    assert_eq!(status, 200, "{body}");
+
+    // The database does not answer: 503 naming it.
+    let db = rusqlite::Connection::open(bot.data_dir().join("bot.sqlite3")).expect("open");
+    db.execute_batch("ALTER TABLE outbox RENAME TO outbox_away")
+        .expect("rename");
+    let (status, body) = get(&healthz).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("database:"), "{body}");
+    db.execute_batch("ALTER TABLE outbox_away RENAME TO outbox")
+        .expect("rename back");
+    assert_eq!(get(&healthz).await.0, 200);
+    bot.stop().await;
+    assert!(
+        reqwest::get(&healthz).await.is_err(),
+        "the monitor stops with the bot"
+    );
+}
+
+/// Call `check` every 20 ms until it yields, for at most 30 s.
+async fn poll<T, F, Fut>(mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(std::time::Instant::now() < deadline, "timed out");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

@@ -84,7 +84,9 @@ impl Admin {
     /// Rebuild from `CORPUS_DIR`, swap, announce new issues. On failure the old index keeps
     /// serving and the error (with file and line) is returned.
     pub(crate) fn reindex(&self, _slot: &Slot, progress: &mut dyn FnMut(&str)) -> Outcome {
-        let (library, stats) = self.backend.rebuild(&self.paths, progress).map_err(|e| {
+        let rebuilt = self.backend.rebuild(&self.paths, progress);
+        self.core.metrics().reindex(rebuilt.is_ok());
+        let (library, stats) = rebuilt.map_err(|e| {
             format!(
                 "❌ 重建索引失败，旧索引继续服务。\n{}",
                 escape(&brief(&e.0))

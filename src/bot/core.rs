@@ -123,6 +123,7 @@ pub struct Core {
     username: RwLock<String>,
     /// The last search failure not yet taken by [`Core::take_trouble`].
     trouble: std::sync::Mutex<Option<String>>,
+    metrics: Arc<super::metrics::Metrics>,
 }
 
 impl Core {
@@ -133,7 +134,13 @@ impl Core {
             admins,
             username: RwLock::new("kuayue_bot".into()),
             trouble: std::sync::Mutex::new(None),
+            metrics: Arc::default(),
         }
+    }
+
+    /// What `/metrics` reports.
+    pub(crate) fn metrics(&self) -> &Arc<super::metrics::Metrics> {
+        &self.metrics
     }
 
     /// The bot's @username (from getMe), used to spot mentions in groups.
@@ -309,6 +316,7 @@ impl Core {
             return Reply::text(SORRY.into());
         };
         super::feedback::record_miss(&self.store, &answer);
+        self.metrics.answered(answer.level);
         self.page_of(&answer, question, 0, None, Voting::default())
     }
 

@@ -56,7 +56,14 @@ use tokio::time::Instant;
 #[serde(tag = "k")]
 enum Job {
     #[serde(rename = "send")]
-    Send { reply: Reply, reply_to: Option<i32> },
+    Send {
+        reply: Reply,
+        reply_to: Option<i32>,
+        /// When the update this answers arrived (the first reply of an answer), for the
+        /// latency metric; not recorded, since a reply resumed after a restart is late anyway.
+        #[serde(skip)]
+        asked: Option<std::time::Instant>,
+    },
     #[serde(rename = "edit")]
     Edit { message: i32, reply: Reply },
 }
@@ -97,6 +104,7 @@ struct Inner {
     idle: Notify,
     /// Replies given up (for logs and tests).
     given_up: AtomicUsize,
+    metrics: Option<Arc<super::metrics::Metrics>>,
     /// Set by [`Courier::halt`]: nothing more goes out.
     halted: std::sync::atomic::AtomicBool,
 }
@@ -108,7 +116,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Courier {
     /// A courier recording what it owes in `store` (if given), so that a restart resumes it.
-    pub(crate) fn new(bot: Bot, policy: ReplyPolicy, store: Option<Arc<Store>>) -> Courier {
+    pub(crate) fn new(
+        bot: Bot,
+        policy: ReplyPolicy,
+        store: Option<Arc<Store>>,
+        metrics: Option<Arc<super::metrics::Metrics>>,
+    ) -> Courier {
         Courier {
             inner: Arc::new(Inner {
                 bot,
@@ -121,6 +134,7 @@ impl Courier {
                 pending: AtomicUsize::new(0),
                 idle: Notify::new(),
                 given_up: AtomicUsize::new(0),
+                metrics,
                 halted: Default::default(),
             }),
         }
@@ -128,9 +142,22 @@ impl Courier {
 
     /// Queue `replies` for `chat`, in order; the first answers `reply_to` (in groups).
     pub(crate) fn send(&self, chat: ChatId, replies: Vec<Reply>, reply_to: Option<MessageId>) {
+        self.answer(chat, replies, reply_to, None);
+    }
+
+    /// [`Courier::send`] for the answer to an update that arrived at `asked`: the time until
+    /// Telegram accepts the first reply goes to the latency metric.
+    pub(crate) fn answer(
+        &self,
+        chat: ChatId,
+        replies: Vec<Reply>,
+        reply_to: Option<MessageId>,
+        asked: Option<std::time::Instant>,
+    ) {
         let jobs = replies.into_iter().enumerate().map(|(i, reply)| Job::Send {
             reply,
             reply_to: if i == 0 { reply_to.map(|m| m.0) } else { None },
+            asked: if i == 0 { asked } else { None },
         });
         self.enqueue(chat.0, jobs.collect());
     }
@@ -321,6 +348,9 @@ impl Inner {
                     if attempts > 1 {
                         tracing::info!(chat, attempts, "reply delivered after retrying");
                     }
+                    if let (Job::Send { asked: Some(t), .. }, Some(m)) = (&job, &self.metrics) {
+                        m.reply_latency(t.elapsed());
+                    }
                     return true;
                 }
                 Err(e) => e,
@@ -337,12 +367,18 @@ impl Inner {
                     // "message is not modified": the edit already shows what it should.
                     if !what.contains("message is not modified") {
                         tracing::warn!(chat, "reply dropped: {what}");
+                        if let Some(m) = &self.metrics {
+                            m.reply_failed();
+                        }
                     }
                     return true;
                 }
             };
             if started.elapsed() + wait > self.policy.give_up_after {
                 self.given_up.fetch_add(1, Ordering::AcqRel);
+                if let Some(m) = &self.metrics {
+                    m.reply_failed();
+                }
                 tracing::error!(
                     chat,
                     attempts,
@@ -362,7 +398,9 @@ impl Inner {
 
     async fn attempt(&self, chat: i64, job: &Job) -> Result<(), RequestError> {
         match job {
-            Job::Send { reply, reply_to } => {
+            Job::Send {
+                reply, reply_to, ..
+            } => {
                 let mut req = self
                     .bot
                     .send_message(ChatId(chat), reply.html.clone())

@@ -29,6 +29,7 @@ mod gate;
 pub mod health;
 pub mod inbound;
 mod lang;
+pub mod metrics;
 pub mod outbox;
 pub mod pace;
 pub mod reply;

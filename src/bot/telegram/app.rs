@@ -24,6 +24,8 @@ pub struct App {
     pub(super) last_heal: std::sync::Mutex<Option<std::time::Instant>>,
     /// What the webhook listener refused (zero in polling mode).
     pub(super) webhook_counts: Arc<super::webhook::WebhookCounts>,
+    /// `polling` or `webhook`, for `/healthz`.
+    pub(super) mode: &'static str,
     /// Private mode and the per-reader limit.
     pub(super) gate: crate::bot::gate::Gate,
 }

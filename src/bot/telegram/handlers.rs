@@ -72,9 +72,23 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
         .branch(case![Verdict::Serve].chain(routed))
         .endpoint(turned_away);
     dptree::entry()
+        .inspect(|u: Update, app: Arc<App>| app.core.metrics().update(update_kind(&u)))
         .branch(messages)
         .branch(Update::filter_callback_query().endpoint(on_callback))
         .branch(Update::filter_inline_query().endpoint(on_inline))
+}
+
+/// An update's kind as `/metrics` labels it.
+fn update_kind(u: &Update) -> &'static str {
+    use teloxide::types::UpdateKind;
+    match &u.kind {
+        UpdateKind::Message(_) => "message",
+        UpdateKind::EditedMessage(_) => "edited_message",
+        UpdateKind::CallbackQuery(_) => "callback_query",
+        UpdateKind::InlineQuery(_) => "inline_query",
+        UpdateKind::MyChatMember(_) => "my_chat_member",
+        _ => "other",
+    }
 }
 
 /// A message the gate did not let through: told why, once, or dropped.
@@ -167,7 +181,8 @@ async fn on_text(msg: Message, me: Me, app: Arc<App>) -> HandlerResult {
         let started = std::time::Instant::now();
         let text = msg.text().unwrap_or_default();
         if let Some(replies) = a.core.text(&inbound(&msg, &me, &a.core, text)) {
-            a.courier.send(chat, replies, reply_to(&msg));
+            a.courier
+                .answer(chat, replies, reply_to(&msg), Some(started));
             tracing::debug!(
                 chat = chat.0,
                 compose_us = started.elapsed().as_micros() as u64,
@@ -184,6 +199,7 @@ async fn on_command(bot: Bot, msg: Message, me: Me, cmd: Command, app: Arc<App>)
     let chat = msg.chat.id;
     let a = app.clone();
     guarded(&app, Some(chat), async move {
+        let started = std::time::Instant::now();
         let text = msg.text().unwrap_or_default();
         let mut m = inbound(&msg, &me, &a.core, text);
         let changes_the_group = matches!(
@@ -200,7 +216,8 @@ async fn on_command(bot: Bot, msg: Message, me: Me, cmd: Command, app: Arc<App>)
             };
         }
         let replies = a.core.command(cmd, &m);
-        a.courier.send(chat, replies, reply_to(&msg));
+        a.courier
+            .answer(chat, replies, reply_to(&msg), Some(started));
         a.check_health();
         Ok(())
     })

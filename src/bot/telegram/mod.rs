@@ -4,6 +4,7 @@
 
 mod app;
 mod handlers;
+mod monitor;
 mod webhook;
 
 pub use app::App;
@@ -39,6 +40,8 @@ pub struct Running {
     stop_outbox: watch::Sender<bool>,
     stop_grace: Duration,
     index_watch: JoinHandle<()>,
+    /// Stops the `/healthz` and `/metrics` server, when there is one.
+    stop_monitor: Option<StopToken>,
 }
 
 impl Running {
@@ -50,6 +53,9 @@ impl Running {
     /// with an update at that instant, and then never stops.)
     pub async fn stop(self) {
         self.index_watch.abort();
+        if let Some(monitor) = &self.stop_monitor {
+            monitor.stop();
+        }
         self.stop_polling.stop();
         let _ = self.dispatcher.await;
         let left = self.app.courier.flush(self.stop_grace).await;
@@ -75,6 +81,9 @@ impl Running {
     /// a restart finds after a crash.
     pub fn abort(self) {
         self.index_watch.abort();
+        if let Some(monitor) = &self.stop_monitor {
+            monitor.stop();
+        }
         self.stop_polling.stop();
         self.app.courier.halt();
         self.dispatcher.abort();
@@ -178,20 +187,21 @@ where
     L: UpdateListener + Send + 'static,
     L::Err: std::fmt::Debug + std::fmt::Display + Send,
 {
+    let metrics = app.core.metrics().clone();
     let dispatcher = Dispatcher::builder(bot.clone(), schema())
         .dependencies(dptree::deps![app.admins.clone(), app])
         .default_handler(|_| async {})
         .error_handler(RedactingErrorHandler::new("handler failed", &bot))
         .build();
     match hook {
-        Some(listener) => run_listener(dispatcher, listener, &bot, "webhook failed"),
+        Some(listener) => run_listener(dispatcher, listener, &bot, "webhook failed", metrics),
         None => {
             let listener = Polling::builder(bot.clone())
                 .timeout(settings.poll_timeout)
                 .delete_webhook()
                 .await
                 .build();
-            run_listener(dispatcher, listener, &bot, "polling failed")
+            run_listener(dispatcher, listener, &bot, "polling failed", metrics)
         }
     }
 }
@@ -201,13 +211,14 @@ fn run_listener<L>(
     mut listener: L,
     bot: &Bot,
     what: &'static str,
+    metrics: Arc<crate::bot::metrics::Metrics>,
 ) -> (StopToken, JoinHandle<()>)
 where
     L: UpdateListener + Send + 'static,
     L::Err: std::fmt::Debug + std::fmt::Display + Send,
 {
     let stop = listener.stop_token();
-    let errors = RedactingErrorHandler::new(what, bot);
+    let errors = RedactingErrorHandler::for_listener(what, bot, metrics);
     let task =
         tokio::spawn(async move { dispatcher.dispatch_with_listener(listener, errors).await });
     (stop, task)
@@ -255,7 +266,12 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         tracing::warn!("pruning old button state: {e}");
     }
 
-    let courier = Courier::new(bot.clone(), settings.replies.clone(), Some(store.clone()));
+    let courier = Courier::new(
+        bot.clone(),
+        settings.replies.clone(),
+        Some(store.clone()),
+        Some(core.metrics().clone()),
+    );
     courier.resume();
     let (stop_outbox, stop_rx) = watch::channel(false);
     let outbox = tokio::spawn(super::outbox::run(
@@ -275,6 +291,7 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         alerted: Default::default(),
         last_heal: Default::default(),
         webhook_counts,
+        mode: settings.deploy.mode.name(),
         gate: crate::bot::gate::Gate::new(
             settings.admins.clone(),
             settings.deploy.allowed_chats.clone(),
@@ -290,6 +307,14 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         Arc::downgrade(&app),
         settings.index_check_every,
     ));
+    let stop_monitor = match settings.deploy.metrics_listen {
+        Some(addr) => {
+            let (token, flag) = teloxide::stop::mk_stop_token();
+            monitor::serve(addr, app.clone(), flag).await?;
+            Some(token)
+        }
+        None => None,
+    };
     let (stop_polling, dispatcher) = spawn_dispatcher(bot, app.clone(), &settings, hook).await;
     tracing::info!(
         username = %me.username(),
@@ -304,6 +329,7 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         stop_outbox,
         stop_grace: settings.replies.stop_grace,
         index_watch,
+        stop_monitor,
     })
 }
 
@@ -365,6 +391,9 @@ fn tell_interrupted_imports(app: &App) {
 struct RedactingErrorHandler {
     what: &'static str,
     bot: Bot,
+    /// For the update listener's handler: its failures make `/healthz` report Telegram
+    /// unreachable.
+    listener_of: Option<Arc<crate::bot::metrics::Metrics>>,
 }
 
 impl RedactingErrorHandler {
@@ -372,6 +401,19 @@ impl RedactingErrorHandler {
         Arc::new(RedactingErrorHandler {
             what,
             bot: bot.clone(),
+            listener_of: None,
+        })
+    }
+
+    fn for_listener(
+        what: &'static str,
+        bot: &Bot,
+        metrics: Arc<crate::bot::metrics::Metrics>,
+    ) -> Arc<Self> {
+        Arc::new(RedactingErrorHandler {
+            what,
+            bot: bot.clone(),
+            listener_of: Some(metrics),
         })
     }
 }
@@ -381,6 +423,9 @@ impl<E: std::fmt::Display + Send + 'static> ErrorHandler<E> for RedactingErrorHa
         self: Arc<Self>,
         error: E,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        if let Some(m) = &self.listener_of {
+            m.listener_failed();
+        }
         // `:#` so that an anyhow error shows its whole chain of causes.
         tracing::error!(
             "{}: {}",
