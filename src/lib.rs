@@ -19,6 +19,7 @@
 //!
 //! One search path serves the CLI, the bot and the tests; the bot adds only Telegram concerns.
 
+pub mod backup;
 pub mod bot;
 pub mod cli;
 pub mod clock;

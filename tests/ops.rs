@@ -437,3 +437,165 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// A backup taken while readers keep subscribing is one consistent snapshot: restored into a
+/// fresh DATA_DIR, everyone who had subscribed before it started is there, and a bot started
+/// on it serves. A restore is refused while a bot runs on the data directory, and a backup
+/// whose files do not match their checksums is refused before anything is written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_while_the_bot_writes_restores_with_nothing_lost() {
+    use kuayue::config::Paths;
+    use kuayue::store::Store;
+    const BEFORE: i64 = 20;
+    let mut bot = TestBot::start().await;
+    for i in 0..BEFORE {
+        bot.say(5_000 + i, "/subscribe").await;
+    }
+    // More readers subscribe while the backup runs.
+    for i in 0..300 {
+        bot.tg.push(private_text(6_000 + i, "/subscribe"));
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dest = tmp.path().join("backup-1");
+    let paths = bot.settings.paths.clone();
+    let to = dest.clone();
+    let done = tokio::task::spawn_blocking(move || kuayue::backup::backup(&paths, &to))
+        .await
+        .expect("joined")
+        .expect("backup");
+    assert!(done.manifest.files.iter().any(|f| f.path == "bot.sqlite3"));
+    assert!(done
+        .manifest
+        .files
+        .iter()
+        .any(|f| f.path == "corpus/2019-03/raw.txt"));
+
+    let err = kuayue::backup::restore(&dest, &bot.settings.paths).expect_err("bot running");
+    assert!(err.to_string().contains("正在使用"), "{err}");
+    let err = kuayue::backup::backup(&bot.settings.paths, &dest).expect_err("not empty");
+    assert!(err.to_string().contains("不是空目录"), "{err}");
+    bot.stop().await;
+
+    // A damaged copy is refused, naming the file, and writes nothing.
+    let damaged = tmp.path().join("damaged");
+    crate::util::copy_dir(&dest, &damaged);
+    let raw = damaged.join("corpus/2019-03/raw.txt");
+    let mut bytes = std::fs::read(&raw).expect("read");
+    bytes[100] ^= 1;
+    std::fs::write(&raw, bytes).expect("write");
+    let nowhere = Paths {
+        corpus_dir: tmp.path().join("nowhere/corpus"),
+        data_dir: tmp.path().join("nowhere/data"),
+    };
+    let err = kuayue::backup::restore(&damaged, &nowhere).expect_err("damaged");
+    assert!(err.to_string().contains("corpus/2019-03/raw.txt"), "{err}");
+    assert!(!nowhere.data_dir.exists() && !nowhere.corpus_dir.exists());
+
+    // Restored into a fresh workspace, a bot serves it with every subscriber kept.
+    let mut restored = TestBot::start_full(
+        |_| {},
+        std::sync::Arc::new(kuayue::bot::backend::EngineBackend),
+        |workspace| {
+            let fresh = Paths {
+                corpus_dir: workspace.join("corpus"),
+                data_dir: workspace.join("data"),
+            };
+            kuayue::backup::restore(&dest, &fresh).expect("restore");
+        },
+    )
+    .await;
+    let answer = restored.say(READER, "党的政治建设的首要任务是什么").await;
+    assert!(answer.text().contains("首要任务"), "{}", answer.text());
+    restored.stop().await;
+    let store = Store::open_in(&restored.data_dir()).expect("store");
+    for i in 0..BEFORE {
+        assert!(store.is_subscribed(5_000 + i).expect("reads"), "reader {i}");
+    }
+    let count = store.subscriber_count().expect("count");
+    assert!(
+        (BEFORE as u64..=BEFORE as u64 + 300).contains(&count),
+        "{count}"
+    );
+}
+
+/// The environment a test bot runs with, as `kuayue doctor` reads it.
+fn env_of(bot: &TestBot, extra: &[(&str, String)]) -> impl Fn(&str) -> Option<String> {
+    let mut env: Vec<(String, String)> = extra
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    env.extend([
+        ("TELOXIDE_TOKEN".into(), crate::fake_telegram::TOKEN.into()),
+        ("ADMIN_IDS".into(), ADMIN.to_string()),
+        ("TELOXIDE_API_URL".into(), bot.tg.url.clone()),
+        ("CORPUS_DIR".into(), bot.corpus_dir().display().to_string()),
+        ("DATA_DIR".into(), bot.data_dir().display().to_string()),
+    ]);
+    move |k| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+}
+
+fn verdicts(
+    checks: &[kuayue::bot::doctor::Check],
+) -> Vec<(&'static str, kuayue::bot::doctor::Verdict)> {
+    checks.iter().map(|c| (c.name, c.verdict)).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_passes_a_good_deployment_and_names_what_is_broken_in_a_bad_one() {
+    use kuayue::bot::doctor::{run, Verdict::*};
+    let mut bot = TestBot::start().await;
+    bot.stop().await;
+    let good = run(env_of(&bot, &[])).await;
+    assert_eq!(
+        verdicts(&good),
+        [
+            ("设置", Ok),
+            ("语料", Ok),
+            ("索引", Ok),
+            ("数据库", Ok),
+            ("令牌", Ok),
+            ("Webhook", Ok)
+        ],
+        "{good:#?}"
+    );
+    assert!(good[4]
+        .to_string()
+        .contains(crate::fake_telegram::BOT_USERNAME));
+
+    // A bad setting is named, and what needs the settings is skipped.
+    let bad = run(env_of(&bot, &[("ADMIN_IDS", "@boss".into())])).await;
+    assert_eq!(bad[0].verdict, Fail);
+    assert!(bad[0].detail.contains("ADMIN_IDS"), "{bad:#?}");
+    assert_eq!(bad[4].verdict, Warn);
+
+    // No corpus, a database newer than this binary, a token Telegram refuses, a webhook
+    // that does not match the mode.
+    let empty = tempfile::tempdir().expect("tempdir");
+    let db = rusqlite::Connection::open(bot.data_dir().join("bot.sqlite3")).expect("db");
+    db.pragma_update(None, "user_version", 99).expect("version");
+    drop(db);
+    bot.tg
+        .fail("getme", None, crate::fake_telegram::Failure::Forbidden, 1);
+    let broken = run(env_of(
+        &bot,
+        &[("CORPUS_DIR", empty.path().display().to_string())],
+    ))
+    .await;
+    let v = verdicts(&broken);
+    assert_eq!(v[1], ("语料", Fail), "{broken:#?}");
+    assert_eq!(v[3], ("数据库", Fail), "{broken:#?}");
+    assert!(broken[3].detail.contains("99"), "{broken:#?}");
+    assert_eq!(v[4], ("令牌", Fail), "{broken:#?}");
+    assert!(!broken[4].detail.contains("AAHdq"), "the token never shows");
+
+    let hooked = run(env_of(
+        &bot,
+        &[
+            ("BOT_MODE", "webhook".into()),
+            ("WEBHOOK_URL", "https://bot.example.gov.cn/hook".into()),
+            ("WEBHOOK_SECRET", "s3cret".into()),
+        ],
+    ))
+    .await;
+    assert_eq!(verdicts(&hooked)[5], ("Webhook", Warn), "{hooked:#?}");
+}

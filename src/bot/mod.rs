@@ -23,6 +23,7 @@ pub mod chat;
 pub mod commands;
 pub mod core;
 pub mod deliver;
+pub mod doctor;
 pub mod editors;
 pub mod feedback;
 mod gate;

@@ -7,6 +7,7 @@
 mod bot_cmds;
 mod corpus_cmds;
 mod feedback_cmds;
+mod ops_cmds;
 mod search_cmds;
 
 use crate::config::Paths;
@@ -104,6 +105,14 @@ pub enum Command {
     },
     /// Run the Telegram bot (settings from the environment or .env).
     Bot,
+    /// Check a deployment: settings, corpus, index, database, token, webhook; one line each.
+    Doctor,
+    /// Copy the database (consistently, even while the bot runs) and the corpus into DEST,
+    /// a new directory, with a manifest of checksums.
+    Backup { dest: PathBuf },
+    /// Restore a backup made by `kuayue backup` into DATA_DIR and CORPUS_DIR, after checking
+    /// it; refused while a bot runs on DATA_DIR.
+    Restore { src: PathBuf },
     /// Talk to the bot's handlers in this terminal, without Telegram.
     Chat,
 }
@@ -135,6 +144,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { raw, replace } => corpus_cmds::import(&paths, &raw, replace),
         Command::Misses { since, all, json } => feedback_cmds::misses(&paths, since, all, json),
         Command::Bot => bot_cmds::bot(),
+        Command::Doctor => ops_cmds::doctor(),
+        Command::Backup { dest } => ops_cmds::backup(&paths, &dest),
+        Command::Restore { src } => ops_cmds::restore(&paths, &src),
         Command::Chat => bot_cmds::chat(&paths),
     }
 }

@@ -13,6 +13,7 @@
 mod buttons;
 mod feedback;
 mod imports;
+mod lock;
 mod misses;
 mod outbox;
 mod replies;
@@ -25,8 +26,10 @@ mod watches;
 pub use buttons::KEY_LEN;
 pub use feedback::{NewVote, Reason, StoredVote, Vote, Voted};
 pub use imports::Interrupted;
+pub use lock::{DataLock, LockError, LOCK_FILE};
 pub use misses::{FeedbackCounts, Miss, MissState};
 pub use outbox::{Delivery, OutboxCounts};
+pub use schema::supported_version;
 pub use shown::{level_code, Shown};
 pub use subscribers::ChatKind;
 pub use watches::{Personal, Watch, Watched, MAX_WATCHES};
@@ -51,7 +54,7 @@ pub enum StoreError {
     Sql(rusqlite::Error),
     #[error(
         "数据库 {path} 已损坏（{why}），机器人不会覆盖或修改它。请先停止机器人，从备份恢复\
-         （kuayue restore <备份文件>，或把备份复制为 {path}），再启动；原文件请留作排查"
+         （kuayue restore <备份目录>，或把备份中的 bot.sqlite3 复制为 {path}），再启动；原文件请留作排查"
     )]
     Damaged { path: PathBuf, why: String },
     #[error("数据库 {path} 的版本 {found} 比本程序支持的 {supported} 新，请升级程序")]

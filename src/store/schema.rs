@@ -119,6 +119,11 @@ const MIGRATIONS: &[&str] = &[
     ",
 ];
 
+/// The schema version this binary writes (`PRAGMA user_version` after every migration).
+pub fn supported_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
 pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let supported = MIGRATIONS.len() as i64;

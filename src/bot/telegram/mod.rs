@@ -42,6 +42,7 @@ pub struct Running {
     index_watch: JoinHandle<()>,
     /// Stops the `/healthz` and `/metrics` server, when there is one.
     stop_monitor: Option<StopToken>,
+    _lock: crate::store::DataLock,
 }
 
 impl Running {
@@ -227,6 +228,8 @@ where
 pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Result<Running> {
     let started = std::time::Instant::now();
     super::health::check_data_dir(&settings.paths.data_dir)?;
+    // One bot per data directory; held until the bot is dropped (or its process dies).
+    let lock = crate::store::DataLock::acquire(&settings.paths.data_dir)?;
     // What a killed run left behind (logged line by line).
     super::health::sweep(&settings.paths);
     let store = Arc::new(Store::open_in(&settings.paths.data_dir)?);
@@ -330,6 +333,7 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         stop_grace: settings.replies.stop_grace,
         index_watch,
         stop_monitor,
+        _lock: lock,
     })
 }
 
