@@ -599,3 +599,50 @@ async fn doctor_passes_a_good_deployment_and_names_what_is_broken_in_a_bad_one()
     .await;
     assert_eq!(verdicts(&hooked)[5], ("Webhook", Warn), "{hooked:#?}");
 }
+
+/// Notices given up reach the admins as one alert per period, and what was held back in it
+/// is summed up with its count when the period ends; neither carries the token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trouble_reaches_the_admins_once_per_period_with_a_count() {
+    let mut bot = TestBot::start_with(|s| s.alert_every = Duration::from_secs(2)).await;
+    for reader in [7_001, 7_002, 7_003] {
+        bot.say(reader, "/subscribe").await;
+        bot.tg
+            .fail("sendMessage", Some(reader), Failure::BadRequest, 10);
+    }
+    add_next_issue(&bot.corpus_dir());
+    bot.tg.push(private_text(ADMIN as i64, "/reindex"));
+    let alerts = |tg: &crate::fake_telegram::FakeTelegram, needle: &str| {
+        tg.sent_to("sendmessage", ADMIN as i64)
+            .into_iter()
+            .filter(|c| c.text().contains(needle))
+            .collect::<Vec<_>>()
+    };
+    let first = bot
+        .tg
+        .wait_until(Duration::from_secs(30), "the first alert", |tg| {
+            alerts(tg, "已放弃").into_iter().next()
+        })
+        .await;
+    assert!(first.text().contains("2019-04"), "{}", first.text());
+    let summary = bot
+        .tg
+        .wait_until(Duration::from_secs(30), "the summary", |tg| {
+            alerts(tg, "同类问题又发生了").into_iter().next()
+        })
+        .await;
+    assert!(
+        summary.text().contains("又发生了 2 次"),
+        "{}",
+        summary.text()
+    );
+    assert_eq!(
+        alerts(&bot.tg, "已放弃").len(),
+        2,
+        "the first alert and the summary quoting the last, not one per notice"
+    );
+    for c in bot.tg.sent_to("sendmessage", ADMIN as i64) {
+        assert!(!c.text().contains("AAHdq"), "{}", c.text());
+    }
+    bot.stop().await;
+}

@@ -17,6 +17,7 @@
 
 pub mod admin;
 pub mod admins;
+mod alerts;
 pub mod backend;
 pub mod callback;
 pub mod chat;

@@ -43,11 +43,12 @@ enum Sent {
 }
 
 /// Drain the outbox until `stop` turns true; then finish the sends in flight and return.
-pub async fn run(
+pub(crate) async fn run(
     bot: Bot,
     store: Arc<Store>,
     pacing: Pacing,
     courier: Courier,
+    alerts: Option<Arc<super::alerts::Alerts>>,
     wake: Arc<Notify>,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -61,6 +62,7 @@ pub async fn run(
         store: store.clone(),
         pacing: pacing.clone(),
         courier,
+        alerts,
     };
 
     loop {
@@ -150,6 +152,7 @@ struct Sender {
     store: Arc<Store>,
     pacing: Pacing,
     courier: Courier,
+    alerts: Option<Arc<super::alerts::Alerts>>,
 }
 
 impl Sender {
@@ -190,8 +193,9 @@ impl Sender {
             flights.last_sent.insert(d.chat, Instant::now());
             started += 1;
             let (bot, store, pacing) = (self.bot.clone(), self.store.clone(), self.pacing.clone());
+            let alerts = self.alerts.clone();
             flights.tasks.spawn(async move {
-                let outcome = deliver(&bot, &store, &pacing, &d).await;
+                let outcome = deliver(&bot, &store, &pacing, &d, alerts.as_ref()).await;
                 (d.id, d.chat, outcome)
             });
             flights.settle_finished();
@@ -226,7 +230,13 @@ fn markup_of(json: &str) -> Option<teloxide::types::InlineKeyboardMarkup> {
 }
 
 /// Send one notice and record the outcome in the store.
-async fn deliver(bot: &Bot, store: &Store, pacing: &Pacing, d: &Delivery) -> Sent {
+async fn deliver(
+    bot: &Bot,
+    store: &Store,
+    pacing: &Pacing,
+    d: &Delivery,
+    alerts: Option<&Arc<super::alerts::Alerts>>,
+) -> Sent {
     let mut request = bot
         .send_message(ChatId(d.chat), d.text.clone())
         .parse_mode(ParseMode::Html);
@@ -257,6 +267,20 @@ async fn deliver(bot: &Bot, store: &Store, pacing: &Pacing, d: &Delivery) -> Sen
             let err = describe(result.as_ref().err(), bot);
             if d.attempts + 1 >= pacing.max_attempts {
                 tracing::warn!(chat = d.chat, "notice given up: {err}");
+                if let Some(a) = alerts {
+                    // The issue and the error, not the reader.
+                    a.raise(
+                        "notice",
+                        &format!(
+                            "⚠️ 一条 {} 的新刊通知尝试 {} 次后仍未送达，已放弃：{}",
+                            crate::render::html::escape(&d.issue),
+                            d.attempts + 1,
+                            crate::render::html::escape(&crate::render::html::truncate_chars(
+                                &err, 300
+                            ))
+                        ),
+                    );
+                }
                 store.mark_failed(d.id, &err)
             } else {
                 let backoff = pacing.backoff.saturating_mul(1 << d.attempts.min(16));

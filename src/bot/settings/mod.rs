@@ -142,6 +142,8 @@ pub struct Settings {
     pub index_check_every: Duration,
     /// Long-polling timeout for getUpdates.
     pub poll_timeout: Duration,
+    /// The same kind of trouble is told to the admins at most once per this period.
+    pub alert_every: Duration,
     /// Webhook or polling, proxy, metrics, start-up notice, rate limit, private mode.
     pub deploy: Deploy,
 }
@@ -192,6 +194,7 @@ impl Settings {
             replies: ReplyPolicy::default(),
             index_check_every: Duration::from_secs(600),
             poll_timeout: Duration::from_secs(10),
+            alert_every: Duration::from_secs(600),
             deploy,
         })
     }

@@ -7,7 +7,6 @@ use crate::bot::core::Core;
 use crate::bot::deliver::Courier;
 use std::sync::Arc;
 use std::time::Duration;
-use teloxide::prelude::*;
 
 /// Everything the handlers share, injected with `dptree::deps!`.
 pub struct App {
@@ -16,10 +15,8 @@ pub struct App {
     /// Every reply goes out through it: ordered per chat, retried through 429s and outages.
     pub courier: Courier,
     pub(super) admins: Admins,
-    /// When each kind of alert last went to the admins, so that a failure repeated by every
-    /// question is reported once a minute, not once a question.
-    pub(super) alerted:
-        std::sync::Mutex<std::collections::HashMap<&'static str, std::time::Instant>>,
+    /// Trouble told to the admins, each kind at most once per period, with a count.
+    pub(crate) alerts: Arc<crate::bot::alerts::Alerts>,
     /// When a failed search last started a rebuild.
     pub(super) last_heal: std::sync::Mutex<Option<std::time::Instant>>,
     /// What the webhook listener refused (zero in polling mode).
@@ -34,27 +31,11 @@ pub struct App {
 /// one question every time must not keep the machine rebuilding.
 const HEAL_EVERY: Duration = Duration::from_secs(600);
 
-/// The same kind of alert goes to the admins at most once per this period.
-const ALERT_EVERY: Duration = Duration::from_secs(60);
-
 impl App {
-    /// Tell every admin (in their private chat with the bot), at most once a minute per kind.
+    /// Tell every admin (in their private chat with the bot); see `bot::alerts` for how
+    /// repetitions are held back and counted.
     pub(crate) fn alert(&self, kind: &'static str, html: &str) {
-        {
-            let mut alerted = self.alerted.lock().unwrap_or_else(|p| p.into_inner());
-            let now = std::time::Instant::now();
-            if alerted
-                .get(kind)
-                .is_some_and(|t| now.duration_since(*t) < ALERT_EVERY)
-            {
-                return;
-            }
-            alerted.insert(kind, now);
-        }
-        tracing::warn!(kind, "alerting the admins");
-        for admin in self.admins.iter() {
-            self.courier.say(ChatId(admin as i64), html.to_string());
-        }
+        self.alerts.raise(kind, html);
     }
 
     /// After a search failed: tell the admins and rebuild the index from the corpus in the

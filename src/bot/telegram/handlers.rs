@@ -281,7 +281,7 @@ async fn on_admin_command(msg: Message, cmd: AdminCommand, app: Arc<App>) -> Han
                     })
                     .await;
                     let outcome = outcome.map(|summary| summary + &test.after(&app.core));
-                    report(&app, chat, outcome);
+                    report_reindex(&app, chat, outcome);
                 });
             }
             AdminCommand::Reindex => {
@@ -298,7 +298,7 @@ async fn on_admin_command(msg: Message, cmd: AdminCommand, app: Arc<App>) -> Han
                         admin.reindex(&slot, progress)
                     })
                     .await;
-                    report(&app, chat, outcome);
+                    report_reindex(&app, chat, outcome);
                 });
             }
         }
@@ -339,6 +339,14 @@ where
             crate::render::html::escape(&why)
         ))
     })
+}
+
+/// A reindex's outcome to the admin who asked; a failure also to the other admins.
+fn report_reindex(app: &App, chat: ChatId, outcome: admin::Outcome) {
+    if let Err(failed) = &outcome {
+        app.alerts.raise_except("reindex", failed, Some(chat.0));
+    }
+    report(app, chat, outcome);
 }
 
 /// The outcome of an admin operation, in as many messages as it takes.

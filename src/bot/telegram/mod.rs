@@ -189,10 +189,11 @@ where
     L::Err: std::fmt::Debug + std::fmt::Display + Send,
 {
     let metrics = app.core.metrics().clone();
+    let alerts = app.alerts.clone();
     let dispatcher = Dispatcher::builder(bot.clone(), schema())
         .dependencies(dptree::deps![app.admins.clone(), app])
         .default_handler(|_| async {})
-        .error_handler(RedactingErrorHandler::new("handler failed", &bot))
+        .error_handler(RedactingErrorHandler::for_handlers(&bot, alerts))
         .build();
     match hook {
         Some(listener) => run_listener(dispatcher, listener, &bot, "webhook failed", metrics),
@@ -276,12 +277,18 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         Some(core.metrics().clone()),
     );
     courier.resume();
+    let alerts = crate::bot::alerts::Alerts::new(
+        settings.admins.clone(),
+        courier.clone(),
+        settings.alert_every,
+    );
     let (stop_outbox, stop_rx) = watch::channel(false);
     let outbox = tokio::spawn(super::outbox::run(
         bot.clone(),
         store.clone(),
         settings.pacing.clone(),
         courier.clone(),
+        Some(alerts.clone()),
         wake,
         stop_rx,
     ));
@@ -291,7 +298,7 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         admin,
         courier,
         admins: settings.admins.clone(),
-        alerted: Default::default(),
+        alerts: alerts.clone(),
         last_heal: Default::default(),
         webhook_counts,
         mode: settings.deploy.mode.name(),
@@ -398,14 +405,17 @@ struct RedactingErrorHandler {
     /// For the update listener's handler: its failures make `/healthz` report Telegram
     /// unreachable.
     listener_of: Option<Arc<crate::bot::metrics::Metrics>>,
+    /// For the handlers' errors: told to the admins.
+    alerts: Option<Arc<crate::bot::alerts::Alerts>>,
 }
 
 impl RedactingErrorHandler {
-    fn new(what: &'static str, bot: &Bot) -> Arc<Self> {
+    fn for_handlers(bot: &Bot, alerts: Arc<crate::bot::alerts::Alerts>) -> Arc<Self> {
         Arc::new(RedactingErrorHandler {
-            what,
+            what: "handler failed",
             bot: bot.clone(),
             listener_of: None,
+            alerts: Some(alerts),
         })
     }
 
@@ -418,6 +428,7 @@ impl RedactingErrorHandler {
             what,
             bot: bot.clone(),
             listener_of: Some(metrics),
+            alerts: None,
         })
     }
 }
@@ -431,11 +442,17 @@ impl<E: std::fmt::Display + Send + 'static> ErrorHandler<E> for RedactingErrorHa
             m.listener_failed();
         }
         // `:#` so that an anyhow error shows its whole chain of causes.
-        tracing::error!(
-            "{}: {}",
-            self.what,
-            Token::scrub(&format!("{error:#}"), self.bot.token())
-        );
+        let text = Token::scrub(&format!("{error:#}"), self.bot.token());
+        tracing::error!("{}: {text}", self.what);
+        if let Some(alerts) = &self.alerts {
+            alerts.raise(
+                "handler",
+                &format!(
+                    "⚠️ 处理一条更新时出错（读者可能没有收到回复）：{}",
+                    crate::render::html::escape(&crate::render::html::truncate_chars(&text, 300))
+                ),
+            );
+        }
         Box::pin(async {})
     }
 }
