@@ -254,7 +254,9 @@ async fn post(url: &str, secret: Option<&str>, body: String) -> u16 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_webhook_serves_telegram_and_refuses_everyone_else() {
     let listen = free_addr();
+    let monitor = free_addr();
     let mut bot = TestBot::start_env(&[
+        ("METRICS_LISTEN", monitor.to_string()),
         ("BOT_MODE", "webhook".into()),
         ("WEBHOOK_URL", "https://bot.example.gov.cn/tg/hook".into()),
         ("WEBHOOK_LISTEN", listen.to_string()),
@@ -305,6 +307,22 @@ async fn the_webhook_serves_telegram_and_refuses_everyone_else() {
         settled_count(&bot, READER, "").await,
         0,
         "nothing refused was processed"
+    );
+    let (_, metrics) = get(&format!("http://{monitor}/metrics")).await;
+    assert_eq!(
+        sample(
+            &metrics,
+            "kuayue_webhook_refused_total{reason=\"unauthorised\"}"
+        ),
+        3.0,
+        "{metrics}"
+    );
+    assert_eq!(
+        sample(
+            &metrics,
+            "kuayue_webhook_refused_total{reason=\"malformed\"}"
+        ),
+        2.0
     );
     assert_eq!(post(&hook, Some(SECRET), update(4, question)).await, 200);
     let answer = bot.tg.nth_message_to(READER, 1).await;

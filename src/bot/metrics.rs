@@ -27,6 +27,7 @@ pub struct Metrics {
     reindex_failures: Counter,
     generation: Family<Labels, Gauge>,
     uptime: Gauge<f64, std::sync::atomic::AtomicU64>,
+    webhook_refused: Family<Labels, Counter>,
     started: Instant,
     /// When the last update arrived, and when the listener last reported a failure.
     contact: Mutex<Contact>,
@@ -112,8 +113,15 @@ impl Metrics {
             "Seconds since the bot started",
             uptime.clone(),
         );
+        let webhook_refused = Family::<Labels, Counter>::default();
+        registry.register(
+            "webhook_refused",
+            "Webhook requests refused, by reason (unauthorised: 401, malformed: 400)",
+            webhook_refused.clone(),
+        );
         Metrics {
             registry,
+            webhook_refused,
             answered,
             latency,
             replies_failed,
@@ -152,6 +160,20 @@ impl Metrics {
     /// The update listener reported a failure (getUpdates failed, the webhook server died).
     pub(crate) fn listener_failed(&self) {
         self.contact_mut().last_failure = Some(Instant::now());
+    }
+
+    /// A webhook request refused: `unauthorised` (401) or `malformed` (400).
+    pub(crate) fn webhook_refused(&self, reason: &'static str) {
+        self.webhook_refused
+            .get_or_create(&vec![("reason", reason.to_string())])
+            .inc();
+    }
+
+    /// Webhook requests refused so far for `reason`.
+    pub(crate) fn webhook_refused_count(&self, reason: &'static str) -> u64 {
+        self.webhook_refused
+            .get_or_create(&vec![("reason", reason.to_string())])
+            .get()
     }
 
     pub(crate) fn reindex(&self, ok: bool) {

@@ -19,8 +19,6 @@ pub struct App {
     pub(crate) alerts: Arc<crate::bot::alerts::Alerts>,
     /// When a failed search last started a rebuild.
     pub(super) last_heal: std::sync::Mutex<Option<std::time::Instant>>,
-    /// What the webhook listener refused (zero in polling mode).
-    pub(super) webhook_counts: Arc<super::webhook::WebhookCounts>,
     /// `polling` or `webhook`, for `/healthz`.
     pub(super) mode: &'static str,
     /// Private mode and the per-reader limit.

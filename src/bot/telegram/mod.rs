@@ -67,12 +67,10 @@ impl Running {
         }
         let _ = self.stop_outbox.send(true);
         let _ = self.outbox.await;
-        let refused = &self.app.webhook_counts;
+        let metrics = self.app.core.metrics();
         tracing::info!(
-            webhook_unauthorised = refused
-                .unauthorised
-                .load(std::sync::atomic::Ordering::Relaxed),
-            webhook_malformed = refused.malformed.load(std::sync::atomic::Ordering::Relaxed),
+            webhook_unauthorised = metrics.webhook_refused_count("unauthorised"),
+            webhook_malformed = metrics.webhook_refused_count("malformed"),
             "bot stopped"
         );
     }
@@ -251,9 +249,8 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
     register_commands(&bot, &settings).await;
     // In webhook mode, listening (and telling Telegram so) comes before anything else is
     // started, so that a port in use or a refused setWebhook stops the start cleanly.
-    let webhook_counts = Arc::new(webhook::WebhookCounts::default());
     let hook = match &settings.deploy.mode {
-        Mode::Webhook(w) => Some(webhook::listen(&bot, w, webhook_counts.clone()).await?),
+        Mode::Webhook(w) => Some(webhook::listen(&bot, w, core.metrics().clone()).await?),
         Mode::Polling => None,
     };
 
@@ -300,7 +297,6 @@ pub async fn start(settings: Settings, backend: Arc<dyn Backend>) -> anyhow::Res
         admins: settings.admins.clone(),
         alerts: alerts.clone(),
         last_heal: Default::default(),
-        webhook_counts,
         mode: settings.deploy.mode.name(),
         gate: crate::bot::gate::Gate::new(
             settings.admins.clone(),

@@ -8,12 +8,12 @@
 //! and logged at most once a minute with the count, so a scanner cannot flood the log),
 //! answers 400 to a body that is not an update, and feeds the rest to the dispatcher.
 
+use crate::bot::metrics::Metrics;
 use crate::bot::settings::{Token, Webhook};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use std::convert::Infallible;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use teloxide::prelude::*;
@@ -35,21 +35,12 @@ pub(super) const ALLOWED_UPDATES: [AllowedUpdate; 3] = [
     AllowedUpdate::InlineQuery,
 ];
 
-/// What the listener has counted, for `/metrics`.
-#[derive(Debug, Default)]
-pub struct WebhookCounts {
-    /// Requests refused for a missing or wrong secret.
-    pub unauthorised: AtomicU64,
-    /// Requests whose body was not an update.
-    pub malformed: AtomicU64,
-}
-
 #[derive(Clone)]
 struct Hook {
     webhook: Arc<Webhook>,
     tx: mpsc::UnboundedSender<Update>,
     flag: StopFlag,
-    counts: Arc<WebhookCounts>,
+    metrics: Arc<Metrics>,
     /// When a refused request was last logged, and how many went unlogged since.
     quiet: Arc<Mutex<(Option<Instant>, u64)>>,
 }
@@ -59,7 +50,7 @@ struct Hook {
 pub(super) async fn listen(
     bot: &Bot,
     webhook: &Webhook,
-    counts: Arc<WebhookCounts>,
+    metrics: Arc<Metrics>,
 ) -> anyhow::Result<impl UpdateListener<Err = Infallible> + Send + 'static> {
     // Bind first: a port in use should stop the start before Telegram is told to post here.
     let socket = tokio::net::TcpListener::bind(webhook.listen)
@@ -81,7 +72,7 @@ pub(super) async fn listen(
         webhook: Arc::new(webhook.clone()),
         tx,
         flag: stop_flag.clone(),
-        counts,
+        metrics: metrics.clone(),
         quiet: Arc::default(),
     };
     let app = axum::Router::new()
@@ -94,6 +85,7 @@ pub(super) async fn listen(
             .await
         {
             tracing::error!("webhook server failed: {e}");
+            metrics.listener_failed();
         }
     });
     tracing::info!(listen = %webhook.listen, path = webhook.path(), "webhook registered");
@@ -131,14 +123,14 @@ async fn receive(State(hook): State<Hook>, headers: HeaderMap, body: Bytes) -> S
         .map(|v| v.as_bytes())
         .unwrap_or_default();
     if !hook.webhook.secret.matches(given) {
-        hook.counts.unauthorised.fetch_add(1, Ordering::Relaxed);
+        hook.metrics.webhook_refused("unauthorised");
         hook.log_refused();
         return StatusCode::UNAUTHORIZED;
     }
     let update = match serde_json::from_slice::<Update>(&body) {
         Ok(u) => u,
         Err(e) => {
-            hook.counts.malformed.fetch_add(1, Ordering::Relaxed);
+            hook.metrics.webhook_refused("malformed");
             // Not the body: it may hold a reader's message.
             tracing::warn!(bytes = body.len(), "webhook: not an update: {e}");
             return StatusCode::BAD_REQUEST;
