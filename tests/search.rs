@@ -974,3 +974,59 @@ fn cli_ask_script_trad_prints_the_whole_answer_in_traditional() {
         "{cited}"
     );
 }
+
+/// A start with the corpus unchanged reads it from the generation's snapshot instead of
+/// parsing it again, and serves exactly what parsing gives; an edited file is parsed (and
+/// indexed) again, so the snapshot never serves stale text.
+#[test]
+fn an_unchanged_corpus_is_read_from_the_snapshot_and_an_edit_is_parsed_again() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (_c, corpus_dir) = util::temp_corpus();
+    let paths = Paths {
+        corpus_dir: corpus_dir.clone(),
+        data_dir: tmp.path().join("data"),
+    };
+    let first = Engine::open(&paths, &mut |_| {}).expect("first open");
+    let pointer = std::fs::read_to_string(paths.data_dir.join("index.current")).expect("pointer");
+    assert_eq!(
+        pointer.lines().count(),
+        3,
+        "the inputs are recorded: {pointer}"
+    );
+
+    let second = Engine::open(&paths, &mut |_| {}).expect("second open");
+    assert_eq!(first.generation(), second.generation());
+    let parsed = kuayue::corpus::load_dir(&corpus_dir).expect("parses");
+    assert_eq!(
+        second.corpus(),
+        &parsed,
+        "the snapshot is the corpus as parsed"
+    );
+    let q = "党的政治建设的首要任务是什么";
+    assert_eq!(
+        first
+            .ask(q, 3)
+            .hits
+            .iter()
+            .map(|h| h.passage.index)
+            .collect::<Vec<_>>(),
+        second
+            .ask(q, 3)
+            .hits
+            .iter()
+            .map(|h| h.passage.index)
+            .collect::<Vec<_>>()
+    );
+
+    // An edit of the raw text (a word the corpus never printed) is seen at the next start.
+    let raw = corpus_dir.join("2019-03/raw.txt");
+    let text = std::fs::read_to_string(&raw).expect("raw");
+    std::fs::write(
+        &raw,
+        text.replacen("永葆清正廉洁", "永葆清正廉洁铿锵玫瑰", 1),
+    )
+    .expect("write");
+    let third = Engine::open(&paths, &mut |_| {}).expect("third open");
+    assert_ne!(third.generation(), second.generation());
+    assert!(!third.ask("\"铿锵玫瑰\"", 1).not_found());
+}

@@ -13,10 +13,48 @@ use std::sync::LazyLock;
 static T2S: LazyLock<Vec<&'static Trie<&'static str>>> =
     LazyLock::new(|| Converters::T2S.dictionaries());
 
+/// Which BMP CJK characters begin a key of the conversion table, one bit each. Most characters
+/// of a Simplified text begin none, and a bit test is far cheaper than the table's hash lookup:
+/// folding every passage is most of the time the engine takes to open.
+static KEY_STARTS: LazyLock<KeyStarts> = LazyLock::new(KeyStarts::build);
+
+/// The BMP span of [`is_cjk`] the bitset covers; characters beyond it always ask the table.
+const BMP_CJK: std::ops::RangeInclusive<u32> = 0x3400..=0xFAFF;
+
+struct KeyStarts(Vec<u64>);
+
+impl KeyStarts {
+    fn build() -> KeyStarts {
+        let len = (BMP_CJK.end() - BMP_CJK.start()) as usize + 1;
+        let mut bits = vec![0u64; len.div_ceil(64)];
+        if let Some(trie) = T2S.first() {
+            let mut buf = [0u8; 4];
+            for u in BMP_CJK {
+                let Some(c) = char::from_u32(u) else { continue };
+                if is_cjk(c) && trie.starts_with(c.encode_utf8(&mut buf)) {
+                    let i = (u - BMP_CJK.start()) as usize;
+                    bits[i / 64] |= 1 << (i % 64);
+                }
+            }
+        }
+        KeyStarts(bits)
+    }
+
+    /// Whether the table may hold a key starting with `c` (a CJK character).
+    fn may_start(&self, c: char) -> bool {
+        let u = c as u32;
+        if !BMP_CJK.contains(&u) {
+            return true;
+        }
+        let i = (u - BMP_CJK.start()) as usize;
+        self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+}
+
 /// Build the conversion table now (it is built on first use otherwise, ~0.1 s), so that loading
 /// the dictionaries pays for it rather than the first question or the first index build.
 pub(crate) fn warm_up() {
-    LazyLock::force(&T2S);
+    LazyLock::force(&KEY_STARTS);
 }
 
 /// A folded text with the way back to the original.
@@ -52,56 +90,72 @@ impl Folded {
 /// ASCII, Latin letters → lower case, and the OCR fold of [`fold_ocr_zero`].
 pub fn fold(s: &str) -> Folded {
     let mut out = String::with_capacity(s.len());
-    let mut map: Vec<u32> = Vec::with_capacity(s.len() + 1);
+    // Most replacements keep the byte length (one CJK character for another, A for a): then
+    // offsets are the identity and no map is kept — it would cost four bytes per text byte.
+    // So the map is only made at the first step that moves a char boundary.
+    let mut map: Option<Vec<u32>> = None;
     let trie = T2S.first().copied();
+    let starts = &*KEY_STARTS;
     let mut rest = s;
     let mut pos = 0usize;
-    // Whether any char boundary moved (see the end of this function).
-    let mut moved = false;
     while let Some(c) = rest.chars().next() {
+        let out_before = out.len();
         // A Traditional phrase or character: the table decides, longest match first.
-        let matched = if is_cjk(c) {
+        let matched = if is_cjk(c) && starts.may_start(c) {
             trie.and_then(|t| t.r#match(rest.chars()))
         } else {
             None
         };
-        if let Some((replacement, n_chars)) = matched {
-            let src_len: usize = rest.chars().take(n_chars).map(char::len_utf8).sum();
-            let same_shape = replacement.chars().count() == n_chars;
-            let mut src_chars = rest[..src_len].char_indices();
-            for rc in replacement.chars() {
-                // Equal lengths map char to char; otherwise every char maps to the phrase start.
-                let src_off = if same_shape {
-                    src_chars.next().map(|(i, _)| i).unwrap_or(0)
-                } else {
-                    0
-                };
-                for _ in 0..rc.len_utf8() {
-                    map.push((pos + src_off) as u32);
-                }
-                out.push(rc);
+        let src_len = match matched {
+            Some((replacement, n_chars)) => {
+                out.push_str(replacement);
+                rest.chars().take(n_chars).map(char::len_utf8).sum()
             }
-            pos += src_len;
-            rest = &rest[src_len..];
-            moved |= out.len() != pos;
-            continue;
+            None => {
+                out.push(fold_char(c));
+                c.len_utf8()
+            }
+        };
+        if map.is_none() && out.len() != pos + src_len {
+            // Until now every step kept its length: the identity, up to here.
+            let mut m = Vec::with_capacity(s.len() + 1);
+            m.extend(0..out_before as u32);
+            map = Some(m);
         }
-        let f = fold_char(c);
-        for _ in 0..f.len_utf8() {
-            map.push(pos as u32);
+        if let Some(m) = &mut map {
+            map_step(
+                m,
+                &out[out_before..],
+                &rest[..src_len],
+                pos,
+                matched.is_some(),
+            );
         }
-        out.push(f);
-        pos += c.len_utf8();
-        rest = &rest[c.len_utf8()..];
-        moved |= out.len() != pos;
+        pos += src_len;
+        rest = &rest[src_len..];
     }
-    map.push(pos as u32);
+    if let Some(m) = &mut map {
+        m.push(pos as u32);
+    }
     fold_ocr_zero(&mut out);
-    // Most replacements keep the byte length (one CJK character for another, A for a): then
-    // offsets are the identity and no map is kept — it would cost four bytes per text byte.
-    Folded {
-        text: out,
-        map: moved.then_some(map),
+    Folded { text: out, map }
+}
+
+/// The map entries of one folding step: `folded` was written for `src`, which starts at byte
+/// `pos` of the original. A phrase of equal length maps char to char; otherwise every char of
+/// the replacement maps to the phrase's start.
+fn map_step(map: &mut Vec<u32>, folded: &str, src: &str, pos: usize, phrase: bool) {
+    let same_shape = phrase && folded.chars().count() == src.chars().count();
+    let mut src_chars = src.char_indices();
+    for rc in folded.chars() {
+        let src_off = if same_shape {
+            src_chars.next().map(|(i, _)| i).unwrap_or(0)
+        } else {
+            0
+        };
+        for _ in 0..rc.len_utf8() {
+            map.push((pos + src_off) as u32);
+        }
     }
 }
 
@@ -213,6 +267,34 @@ mod tests {
         // Full-width A is 3 bytes, a is 1: the map must say where `企` came from.
         let k = f.text.find('企').unwrap_or(0);
         assert_eq!(f.orig(k), "ＡＥＯ".len());
+    }
+
+    #[test]
+    fn a_map_made_midway_keeps_the_offsets_before_and_after() {
+        let s = "國家Ａ級景區，廣東";
+        let f = fold(s);
+        assert_eq!(f.text, "国家a级景区，广东");
+        assert_eq!(f.orig(0), 0);
+        assert_eq!(f.orig("国家".len()), "國家".len());
+        let k = f.text.find('级').unwrap_or(0);
+        assert_eq!(f.orig(k), "國家Ａ".len());
+        assert_eq!(f.orig(f.text.len()), s.len());
+    }
+
+    #[test]
+    fn the_key_start_bits_agree_with_the_table() {
+        let trie = T2S.first().copied().expect("the T2S table");
+        let mut buf = [0u8; 4];
+        for u in BMP_CJK {
+            let Some(c) = char::from_u32(u) else { continue };
+            if is_cjk(c) {
+                assert_eq!(
+                    KEY_STARTS.may_start(c),
+                    trie.starts_with(c.encode_utf8(&mut buf)),
+                    "{c}"
+                );
+            }
+        }
     }
 
     #[test]

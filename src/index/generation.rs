@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! DATA_DIR/
-//!   index.current          "<generation>\n<fingerprint>\n", replaced by rename (atomic)
+//!   index.current          "<generation>\n<fingerprint>\n[<inputs>\n]", replaced by rename
+//!                          (atomic)
 //!   index-<generation>/    a complete tantivy index, the corpus it was built from
 //!                          (corpus.json), and READY (the files' manifest) once fully written
 //! ```
@@ -12,6 +13,13 @@
 //! Old generations are removed afterwards (on Unix an engine that still has one open keeps its
 //! files until it drops them). The fingerprint covers the corpus as parsed, the user dictionary
 //! and the schema version, so a changed corpus, dictionary or parser is noticed at start-up.
+//!
+//! Parsing the corpus to compute that fingerprint is most of a start with many issues (twenty
+//! years of issues take over a second). So a generation built from a whole corpus also records
+//! its *inputs* digest: the corpus files' bytes, the dictionary, the schema version and the
+//! running binary's identity. When the files digest the same at the next start, the corpus is
+//! read from the generation's snapshot instead of being parsed again; any difference (an edited
+//! file, a new issue, another binary) falls back to parsing.
 
 use super::schema::SCHEMA_VERSION;
 use crate::corpus::Corpus;
@@ -29,6 +37,9 @@ const PREFIX: &str = "index-";
 pub(crate) struct Pointer {
     pub generation: String,
     pub fingerprint: String,
+    /// The [`inputs`] digest the generation was built from, when it was built from a whole
+    /// corpus (absent in pointers written before it existed).
+    pub inputs: Option<String>,
 }
 
 /// A SHA-256 over the parsed corpus, the user dictionary and the schema version, in hex.
@@ -57,17 +68,56 @@ pub(crate) fn fingerprint(corpus: &Corpus, user_dict: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A SHA-256 over what a generation is built from, read as bytes without parsing: every file
+/// of every issue directory (in order), the user dictionary, the schema version, and the
+/// running binary (its path, size and modification time: a rebuilt binary may parse
+/// differently). Read before the corpus is parsed, so that a file changed meanwhile makes
+/// the digest differ from the files' next state rather than vouch for it.
+pub(crate) fn inputs(corpus_dir: &Path, user_dict: &str) -> io::Result<String> {
+    let mut h = Sha256::new();
+    h.update(format!("inputs 1 schema {SCHEMA_VERSION}\n").as_bytes());
+    if let Ok(exe) = std::env::current_exe() {
+        let meta = std::fs::metadata(&exe)?;
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .unwrap_or_default();
+        h.update(format!("{} {} {modified:?}\n", exe.display(), meta.len()).as_bytes());
+    }
+    h.update(user_dict.as_bytes());
+    let dirs = crate::corpus::issue_dirs(corpus_dir).map_err(io::Error::other)?;
+    for dir in dirs {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        for file in files {
+            let bytes = std::fs::read(&file)?;
+            h.update(format!("\n{} {}\n", file.display(), bytes.len()).as_bytes());
+            h.update(&bytes);
+        }
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
 pub(crate) fn read_pointer(data_dir: &Path) -> Option<Pointer> {
     let text = std::fs::read_to_string(data_dir.join(POINTER_FILE)).ok()?;
     let mut lines = text.lines();
     let generation = lines.next()?.trim().to_string();
     let fingerprint = lines.next()?.trim().to_string();
+    let inputs = lines
+        .next()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty());
     if generation.is_empty() || generation.contains(['/', '\\', '.']) {
         return None;
     }
     Some(Pointer {
         generation,
         fingerprint,
+        inputs,
     })
 }
 
@@ -77,6 +127,9 @@ pub(crate) fn write_pointer(data_dir: &Path, p: &Pointer) -> io::Result<()> {
     {
         let mut f = std::fs::File::create(&tmp)?;
         writeln!(f, "{}\n{}", p.generation, p.fingerprint)?;
+        if let Some(inputs) = &p.inputs {
+            writeln!(f, "{inputs}")?;
+        }
         f.sync_all()?;
     }
     std::fs::rename(&tmp, data_dir.join(POINTER_FILE))

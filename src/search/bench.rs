@@ -268,6 +268,7 @@ fn run_in(
 
     if issues > 1 {
         many(&corpus, analyzer, issues, rounds, &qs, scratch, out)?;
+        deployed(&paths.corpus_dir, &corpus, issues, &qs, scratch, out)?;
     }
     Ok(())
 }
@@ -307,4 +308,122 @@ fn many(
         writeln!(out, "peak RSS (all)           {rss:8.1} MB")?;
     }
     Ok(())
+}
+
+/// The bot's own start on a corpus of `issues` issues on disk, as an operator's would be:
+/// the shipped issue's directory copied under new identities, indexed once, then a fresh
+/// `kuayue ask` process timed from its start to its answer with the index present, and its
+/// peak memory read from the kernel when it exits. A separate process, because this one has
+/// just built indexes and its memory says nothing about a bot that only opens one.
+fn deployed(
+    shipped: &Path,
+    corpus: &corpus::Corpus,
+    issues: usize,
+    qs: &[String],
+    scratch: &Path,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let Some(first) = corpus.issues.first() else {
+        return Ok(());
+    };
+    let paths = Paths {
+        corpus_dir: scratch.join("deployed/corpus"),
+        data_dir: scratch.join("deployed/data"),
+    };
+    write_corpus_dir(shipped, &first.meta, issues, &paths.corpus_dir)?;
+    let t = Instant::now();
+    Engine::open(&paths, &mut |_| {})?;
+    let build_s = t.elapsed().as_secs_f64();
+    let question = qs
+        .first()
+        .map(String::as_str)
+        .unwrap_or("党的政治建设的首要任务是什么");
+    let mut runs = Vec::new();
+    for _ in 0..3 {
+        runs.push(ask_in_child(&paths, question)?);
+    }
+    runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (median_ms, rss_mb) = runs[runs.len() / 2];
+    writeln!(
+        out,
+        "deployed {issues} issues: first start (builds the index) {build_s:.2} s; \
+         start to answer with the index present {median_ms:.0} ms (median of 3), peak RSS {rss_mb:.1} MB"
+    )?;
+    Ok(())
+}
+
+/// `n` issue directories under `dest`, copies of the shipped issue `meta` names, each under
+/// its own year and number (from 2000-01 on), with the dictionary and thesaurus beside them.
+fn write_corpus_dir(
+    src_root: &Path,
+    meta: &crate::corpus::IssueMeta,
+    n: usize,
+    dest: &Path,
+) -> anyhow::Result<()> {
+    let src = src_root.join(&meta.id);
+    let toml = std::fs::read_to_string(src.join("issue.toml"))?;
+    let raw = std::fs::read_to_string(src.join("raw.txt"))?;
+    std::fs::create_dir_all(dest)?;
+    for name in ["user.dict", "synonyms.txt"] {
+        if src_root.join(name).is_file() {
+            std::fs::copy(src_root.join(name), dest.join(name))?;
+        }
+    }
+    for k in 0..n {
+        let (year, number) = (2000 + k / 12, k % 12 + 1);
+        let dir = dest.join(format!("{year:04}-{number:02}"));
+        std::fs::create_dir_all(&dir)?;
+        let toml: String = toml
+            .lines()
+            .map(|l| match l.split_once(" = ").map(|(k, _)| k.trim()) {
+                Some("year") => format!("year = {year}"),
+                Some("number") => format!("number = {number}"),
+                Some("total") => format!("total = {}", k + 1),
+                Some("date") => format!("date = \"{year:04}-{number:02}-01\""),
+                _ => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        std::fs::write(dir.join("issue.toml"), toml + "\n")?;
+        let raw = raw
+            .replacen(&format!("第{}期", meta.number), &format!("第{number}期"), 1)
+            .replacen(&format!("{}年", meta.year), &format!("{year}年"), 1);
+        std::fs::write(dir.join("raw.txt"), raw)?;
+    }
+    Ok(())
+}
+
+/// Run `kuayue ask QUESTION` on `paths` in a child process: its wall time (start to exit, in
+/// ms) and its peak RSS (MB).
+fn ask_in_child(paths: &Paths, question: &str) -> anyhow::Result<(f64, f64)> {
+    let t = Instant::now();
+    let child = std::process::Command::new(std::env::current_exe()?)
+        .args(["ask", "--json", "--", question])
+        .env("CORPUS_DIR", &paths.corpus_dir)
+        .env("DATA_DIR", &paths.data_dir)
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let (ok, max_rss_kb) = wait_with_rusage(child.id())?;
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    anyhow::ensure!(ok, "kuayue ask failed on the deployed corpus");
+    Ok((ms, max_rss_kb as f64 / 1024.0))
+}
+
+/// Reap the child `pid` with wait4(2), which, unlike `Child::wait`, also returns that child's
+/// own resource usage: whether it exited with 0, and its peak RSS in KB.
+fn wait_with_rusage(pid: u32) -> anyhow::Result<(bool, i64)> {
+    let mut status: libc::c_int = 0;
+    // SAFETY: rusage is plain old data, fully written by wait4 on success; pid is our own
+    // child, not yet reaped (the Child handle is never waited on).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let reaped = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
+    anyhow::ensure!(
+        reaped == pid as libc::pid_t,
+        "wait4 failed: {}",
+        std::io::Error::last_os_error()
+    );
+    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    Ok((ok, usage.ru_maxrss))
 }

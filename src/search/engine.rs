@@ -160,6 +160,21 @@ fn load_inputs(paths: &Paths) -> Result<(Analyzer, String, Corpus), SearchError>
     Ok((analyzer, dict, corpus))
 }
 
+/// Note in the pointer that the current generation was built from `inputs` (a whole corpus),
+/// so that the next start need not parse it. Failing to is only slower.
+fn record_inputs(data_dir: &Path, inputs: Option<&str>) {
+    let (Some(inputs), Some(mut p)) = (inputs, generation::read_pointer(data_dir)) else {
+        return;
+    };
+    if p.inputs.as_deref() == Some(inputs) {
+        return;
+    }
+    p.inputs = Some(inputs.to_string());
+    if let Err(e) = generation::write_pointer(data_dir, &p) {
+        tracing::debug!("could not record the index's inputs: {e}");
+    }
+}
+
 impl Engine {
     /// Open the index generation that matches the corpus and dictionary, or build one.
     /// What [`Engine::open_resilient`] had to leave out is logged as warnings.
@@ -198,10 +213,20 @@ impl Engine {
                 path: dict_path.clone(),
                 err,
             })?;
+        // Digested before the corpus is parsed: see `generation::inputs`.
+        let inputs = generation::inputs(&paths.corpus_dir, &dict).ok();
+        if let Some(engine) = inputs
+            .as_deref()
+            .and_then(|i| Engine::open_unchanged(paths, &analyzer, i))
+        {
+            return Ok((engine, Vec::new()));
+        }
         let mut warnings = Vec::new();
+        let mut whole = true;
         let corpus = match corpus::load_dir(&paths.corpus_dir) {
             Ok(corpus) => corpus,
             Err(broken) => {
+                whole = false;
                 if let Some(engine) = Engine::open_last_good(paths, &analyzer) {
                     warnings.push(format!(
                         "语料无法解析，继续使用上一代索引（{}）服务：{broken}",
@@ -238,7 +263,12 @@ impl Engine {
                         .map_err(|e| e.to_string())
                     });
                 match opened {
-                    Ok(engine) => return Ok((engine, warnings)),
+                    Ok(engine) => {
+                        if whole {
+                            record_inputs(&paths.data_dir, inputs.as_deref());
+                        }
+                        return Ok((engine, warnings));
+                    }
                     Err(e) => {
                         tracing::warn!("index {} unusable, rebuilding: {e}", dir.display());
                         warnings.push(format!("索引已损坏，已从语料自动重建：{e}"));
@@ -248,11 +278,44 @@ impl Engine {
         }
         progress("正在建立索引…");
         let (engine, stats) = Engine::build(corpus, analyzer, &fingerprint, &paths.data_dir)?;
+        if whole {
+            record_inputs(&paths.data_dir, inputs.as_deref());
+        }
         progress(&format!(
             "索引已建立：{} 期、{} 篇、{} 段，用时 {:.2} 秒",
             stats.issues, stats.articles, stats.passages, stats.seconds
         ));
         Ok((engine, warnings))
+    }
+
+    /// The current generation with the corpus from its snapshot, when it was built from
+    /// exactly the `inputs` on disk now (nothing to parse); `None` sends the caller down the
+    /// parsing path, which also notices and repairs damage.
+    fn open_unchanged(paths: &Paths, analyzer: &Analyzer, inputs: &str) -> Option<Engine> {
+        let p = generation::read_pointer(&paths.data_dir)?;
+        if p.inputs.as_deref() != Some(inputs) {
+            return None;
+        }
+        let dir = generation::generation_dir(&paths.data_dir, &p.generation);
+        if !generation::is_ready(&dir) {
+            return None;
+        }
+        let opened = verify::read_snapshot(&dir).and_then(|corpus| {
+            let index = verify::open_verified(&dir)?;
+            Ok(Engine::from_index(
+                corpus,
+                analyzer.clone(),
+                index,
+                p.generation.clone(),
+            )?)
+        });
+        match opened {
+            Ok(engine) => Some(engine),
+            Err(e) => {
+                tracing::warn!("index {} unusable without parsing: {e}", p.generation);
+                None
+            }
+        }
     }
 
     /// The generation `index.current` names, with the corpus it was built from, if it passes
@@ -285,10 +348,15 @@ impl Engine {
         progress: &mut dyn FnMut(&str),
     ) -> Result<(Engine, BuildStats), SearchError> {
         progress("正在读取语料…");
+        // Digested before the corpus is parsed: see `generation::inputs`.
+        let inputs = std::fs::read_to_string(paths.corpus_dir.join("user.dict"))
+            .ok()
+            .and_then(|dict| generation::inputs(&paths.corpus_dir, &dict).ok());
         let (analyzer, dict, corpus) = load_inputs(paths)?;
         let fingerprint = generation::fingerprint(&corpus, &dict);
         progress("正在建立索引…");
         let (engine, stats) = Engine::build(corpus, analyzer, &fingerprint, &paths.data_dir)?;
+        record_inputs(&paths.data_dir, inputs.as_deref());
         Ok((engine.with_thesaurus(&thesaurus_path(paths)), stats))
     }
 
@@ -333,6 +401,7 @@ impl Engine {
             &Pointer {
                 generation: gen.clone(),
                 fingerprint: fingerprint.to_string(),
+                inputs: None,
             },
         )
         .map_err(|err| SearchError::Io {
@@ -427,7 +496,8 @@ impl Engine {
         })
     }
 
-    pub(crate) fn corpus(&self) -> &Corpus {
+    /// The corpus served: as parsed, or read back from the generation's snapshot.
+    pub fn corpus(&self) -> &Corpus {
         &self.corpus
     }
 
