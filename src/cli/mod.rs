@@ -71,6 +71,10 @@ pub enum Command {
         #[arg(long)]
         questions: Option<PathBuf>,
     },
+    /// The benchmark's probe of a start (run by `bench` in a child process): open the index
+    /// of CORPUS_DIR/DATA_DIR, answer QUESTION, print this process's peak RSS in KB.
+    #[command(hide = true)]
+    BenchProbe { question: String },
     /// Print an issue's table of contents (the newest, or the one given as YYYY-NN).
     Toc {
         issue: Option<IssueId>,
@@ -139,6 +143,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             issues,
             questions,
         } => search_cmds::bench(&paths, rounds, issues, questions.as_deref()),
+        Command::BenchProbe { question } => {
+            crate::search::bench::probe(&paths, &question, &mut std::io::stdout())
+        }
         Command::Toc { issue, json } => corpus_cmds::toc(&paths, issue.as_ref(), json),
         Command::Dump { json } => corpus_cmds::dump(&paths, json),
         Command::Import { raw, replace } => corpus_cmds::import(&paths, &raw, replace),

@@ -393,37 +393,37 @@ fn write_corpus_dir(
     Ok(())
 }
 
-/// Run `kuayue ask QUESTION` on `paths` in a child process: its wall time (start to exit, in
-/// ms) and its peak RSS (MB).
+/// Run the start probe on `paths` in a child process: its wall time (process start to exit,
+/// in ms) and its peak RSS (MB), which the child reads from its own `/proc/self/status`.
+/// (The kernel's rusage of a child also counts the parent's memory it was forked with.)
 fn ask_in_child(paths: &Paths, question: &str) -> anyhow::Result<(f64, f64)> {
     let t = Instant::now();
-    let child = std::process::Command::new(std::env::current_exe()?)
-        .args(["ask", "--json", "--", question])
+    let output = std::process::Command::new(std::env::current_exe()?)
+        .args(["bench-probe", question])
         .env("CORPUS_DIR", &paths.corpus_dir)
         .env("DATA_DIR", &paths.data_dir)
         .env("RUST_LOG", "error")
-        .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .spawn()?;
-    let (ok, max_rss_kb) = wait_with_rusage(child.id())?;
+        .output()?;
     let ms = t.elapsed().as_secs_f64() * 1000.0;
-    anyhow::ensure!(ok, "kuayue ask failed on the deployed corpus");
-    Ok((ms, max_rss_kb as f64 / 1024.0))
+    anyhow::ensure!(
+        output.status.success(),
+        "the start probe failed on the deployed corpus"
+    );
+    let kb: f64 = String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .map_err(|_| anyhow::anyhow!("the start probe printed no memory figure"))?;
+    Ok((ms, kb / 1024.0))
 }
 
-/// Reap the child `pid` with wait4(2), which, unlike `Child::wait`, also returns that child's
-/// own resource usage: whether it exited with 0, and its peak RSS in KB.
-fn wait_with_rusage(pid: u32) -> anyhow::Result<(bool, i64)> {
-    let mut status: libc::c_int = 0;
-    // SAFETY: rusage is plain old data, fully written by wait4 on success; pid is our own
-    // child, not yet reaped (the Child handle is never waited on).
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let reaped = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
-    anyhow::ensure!(
-        reaped == pid as libc::pid_t,
-        "wait4 failed: {}",
-        std::io::Error::last_os_error()
-    );
-    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
-    Ok((ok, usage.ru_maxrss))
+/// `kuayue bench-probe QUESTION`: what a bot does at start (open the index, answer), then
+/// this process's peak RSS in KB on `out`.
+pub fn probe(paths: &Paths, question: &str, out: &mut dyn Write) -> anyhow::Result<()> {
+    let engine = Engine::open(paths, &mut |_| {})?;
+    let answer = engine.ask(question, 5);
+    anyhow::ensure!(!answer.hits.is_empty(), "no answer to {question}");
+    let kb = peak_rss_mb().map(|mb| mb * 1024.0).unwrap_or(0.0);
+    writeln!(out, "{kb:.0}")?;
+    Ok(())
 }
