@@ -10,7 +10,7 @@
 //! meanwhile). A restore checks everything before it writes anything: the manifest, every
 //! checksum, the database's integrity and schema version, and that the corpus parses. It
 //! takes the data directory's lock first, so it refuses while a bot runs there, and it never
-//! deletes: a database it replaces is kept beside it as `bot.sqlite3.before-restore-<time>`.
+//! deletes: what it replaces is moved aside (see [`restore`]).
 
 use crate::config::Paths;
 use crate::store::{DataLock, LockError, DB_FILE};
@@ -124,6 +124,9 @@ pub fn backup(paths: &Paths, dest: &Path) -> Result<Done> {
     // Written last: a backup without its manifest is visibly unfinished.
     let path = dest.join(MANIFEST);
     std::fs::write(&path, json + "\n").map_err(io(&path))?;
+    // The corpus is copied file by file: an import that replaced an issue meanwhile could
+    // leave a mixed copy. Check it as a restore would, so that a bad backup is known now.
+    verify(dest)?;
     Ok(Done {
         manifest,
         kept: None,
@@ -275,17 +278,41 @@ pub fn verify(src: &Path) -> Result<Manifest> {
 
 /// Restore the backup in `src` into `paths`: verified first, refused while a bot runs on
 /// the data directory, and nothing deleted (see the module doc).
+///
+/// Everything is copied to staging names first (the database beside the live one, the
+/// corpus into a hidden directory of `CORPUS_DIR`), so that a full disk or a failed copy
+/// leaves the live files untouched. Only then are the live ones moved aside — the database
+/// to `bot.sqlite3.before-restore-<time>`, the corpus's entries into
+/// `CORPUS_DIR/.before-restore-<time>/` (hidden: no issue, and not backed up) — and the
+/// staged ones renamed into place.
 pub fn restore(src: &Path, paths: &Paths) -> Result<Done> {
     let manifest = verify(src)?;
     std::fs::create_dir_all(&paths.data_dir).map_err(io(&paths.data_dir))?;
+    std::fs::create_dir_all(&paths.corpus_dir).map_err(io(&paths.corpus_dir))?;
     // Held until the restore is complete, so that no bot starts halfway.
     let _lock = DataLock::acquire(&paths.data_dir)?;
+    let stamp = crate::store::now();
+
+    // 1. Stage.
+    let staged_db = paths.data_dir.join(format!(".restore-{DB_FILE}"));
+    copy_synced(&src.join(DB_FILE), &staged_db)?;
+    let staged_corpus = unused(paths.corpus_dir.join(format!(".restore-{stamp}")));
+    for f in manifest.files.iter().filter(|f| f.path != DB_FILE) {
+        if let Some(rel) = f.path.strip_prefix("corpus/") {
+            copy_synced(&src.join(&f.path), &staged_corpus.join(rel))?;
+        }
+    }
+
+    // 2. Move the live files aside, then the staged ones into place.
     let db = paths.data_dir.join(DB_FILE);
     let kept = if db.exists() {
-        let aside = paths
-            .data_dir
-            .join(format!("{DB_FILE}.before-restore-{}", crate::store::now()));
-        std::fs::rename(&db, &aside).map_err(io(&db))?;
+        let aside = unused(
+            paths
+                .data_dir
+                .join(format!("{DB_FILE}.before-restore-{stamp}")),
+        );
+        // The WAL first: a live WAL left beside the restored database would be replayed
+        // into it.
         for suffix in ["-wal", "-shm"] {
             let side = paths.data_dir.join(format!("{DB_FILE}{suffix}"));
             if side.exists() {
@@ -293,35 +320,51 @@ pub fn restore(src: &Path, paths: &Paths) -> Result<Done> {
                 std::fs::rename(&side, &to).map_err(io(&side))?;
             }
         }
+        std::fs::rename(&db, &aside).map_err(io(&db))?;
         Some(aside)
     } else {
         None
     };
-    install(&src.join(DB_FILE), &db)?;
-    for f in manifest.files.iter().filter(|f| f.path != DB_FILE) {
-        let Some(rel) = f.path.strip_prefix("corpus/") else {
+    std::fs::rename(&staged_db, &db).map_err(io(&db))?;
+    let aside = unused(paths.corpus_dir.join(format!(".before-restore-{stamp}")));
+    for item in std::fs::read_dir(&paths.corpus_dir).map_err(io(&paths.corpus_dir))? {
+        let item = item.map_err(io(&paths.corpus_dir))?;
+        if item.file_name().to_string_lossy().starts_with('.') {
             continue;
-        };
-        install(&src.join(&f.path), &paths.corpus_dir.join(rel))?;
+        }
+        std::fs::create_dir_all(&aside).map_err(io(&aside))?;
+        std::fs::rename(item.path(), aside.join(item.file_name())).map_err(io(&item.path()))?;
+    }
+    if staged_corpus.exists() {
+        for item in std::fs::read_dir(&staged_corpus).map_err(io(&staged_corpus))? {
+            let item = item.map_err(io(&staged_corpus))?;
+            let to = paths.corpus_dir.join(item.file_name());
+            std::fs::rename(item.path(), &to).map_err(io(&to))?;
+        }
+        std::fs::remove_dir(&staged_corpus).map_err(io(&staged_corpus))?;
     }
     Ok(Done { manifest, kept })
 }
 
-/// Copy `from` to `to` through a temporary file and a rename, so that `to` is never half
-/// written.
-fn install(from: &Path, to: &Path) -> Result<()> {
-    let parent = to
-        .parent()
-        .ok_or_else(|| BackupError::Invalid(to.to_path_buf(), "没有上级目录".into()))?;
-    std::fs::create_dir_all(parent).map_err(io(parent))?;
-    let name = to
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = parent.join(format!(".restore-{name}"));
-    std::fs::copy(from, &tmp).map_err(io(from))?;
-    std::fs::File::open(&tmp)
+/// `path`, or `path-2`, `path-3`, … : the first that does not exist (two restores within a
+/// second must not meet).
+fn unused(path: PathBuf) -> PathBuf {
+    let mut n = 1;
+    let mut candidate = path.clone();
+    while candidate.exists() {
+        n += 1;
+        candidate = PathBuf::from(format!("{}-{n}", path.display()));
+    }
+    candidate
+}
+
+/// Copy `from` to `to` (creating its directory) and flush it to disk.
+fn copy_synced(from: &Path, to: &Path) -> Result<()> {
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    std::fs::copy(from, to).map_err(io(from))?;
+    std::fs::File::open(to)
         .and_then(|f| f.sync_all())
-        .map_err(io(&tmp))?;
-    std::fs::rename(&tmp, to).map_err(io(to))
+        .map_err(io(to))
 }

@@ -534,6 +534,26 @@ async fn a_backup_taken_while_the_bot_writes_restores_with_nothing_lost() {
         (BEFORE as u64..=BEFORE as u64 + 300).contains(&count),
         "{count}"
     );
+    drop(store);
+    // Over a live database and corpus, what is replaced is kept aside, not deleted.
+    let again = kuayue::backup::restore(&dest, &restored.settings.paths).expect("again");
+    let kept = again.kept.expect("the replaced database");
+    assert!(kept.is_file(), "{}", kept.display());
+    let aside: Vec<_> = std::fs::read_dir(restored.corpus_dir())
+        .expect("corpus")
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".before-restore-")
+        })
+        .collect();
+    // One from the first restore (the workspace's own corpus), one from this one.
+    assert_eq!(aside.len(), 2);
+    assert!(aside
+        .iter()
+        .all(|a| a.path().join("2019-03/raw.txt").is_file()));
+    assert!(kuayue::corpus::load_dir(&restored.corpus_dir()).is_ok());
 }
 
 /// The environment a test bot runs with, as `kuayue doctor` reads it.

@@ -23,6 +23,8 @@ pub(crate) struct Alerts {
 
 struct Window {
     opened: Instant,
+    /// Which period this is: a summary timer only sums up the period it was set for.
+    seq: u64,
     /// Alerts of this kind held back since the window opened, and the last of them.
     held: u64,
     last: String,
@@ -51,53 +53,69 @@ impl Alerts {
         html: &str,
         except: Option<i64>,
     ) {
-        let first_held = {
+        let (send, timer) = {
             let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
             match windows.get_mut(kind) {
                 Some(w) if w.opened.elapsed() < self.every => {
                     w.held += 1;
                     w.last = html.to_string();
-                    (w.held == 1).then(|| self.every.saturating_sub(w.opened.elapsed()))
+                    // The first one held back: sum the period up when it ends.
+                    let timer = (w.held == 1)
+                        .then(|| (w.seq, self.every.saturating_sub(w.opened.elapsed())));
+                    (None, timer)
                 }
-                _ => {
+                previous => {
+                    // A new period. What the last one held back and its timer has not
+                    // summed up yet goes with this alert.
+                    let (seq, held) = previous.map_or((0, 0), |w| (w.seq + 1, w.held));
                     windows.insert(
                         kind,
                         Window {
                             opened: Instant::now(),
+                            seq,
                             held: 0,
                             last: String::new(),
                         },
                     );
-                    tracing::warn!(kind, "alerting the admins");
-                    self.send(html, except);
-                    return;
+                    let text = if held > 0 {
+                        format!("{html}\n（此前同类问题另有 {held} 次未单独报告）")
+                    } else {
+                        html.to_string()
+                    };
+                    (Some(text), None)
                 }
             }
         };
-        // The first one held back: sum the window up when it closes.
-        if let Some(left) = first_held {
+        if let Some(text) = send {
+            tracing::warn!(kind, "alerting the admins");
+            self.send(&text, except);
+        }
+        if let Some((seq, left)) = timer {
             let me = self.clone();
             tokio::spawn(async move {
                 tokio::time::sleep(left).await;
-                me.summarise(kind);
+                me.summarise(kind, seq);
             });
         }
     }
 
-    fn summarise(&self, kind: &'static str) {
+    fn summarise(&self, kind: &'static str, seq: u64) {
         let (held, last) = {
             let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
             let Some(w) = windows.get_mut(kind) else {
                 return;
             };
+            if w.seq != seq || w.held == 0 {
+                // Already summed up by the alert that opened a new period.
+                return;
+            }
             let held = std::mem::take(&mut w.held);
+            let last = std::mem::take(&mut w.last);
             // The summary opens a new period of its own.
             w.opened = Instant::now();
-            (held, std::mem::take(&mut w.last))
+            w.seq += 1;
+            (held, last)
         };
-        if held == 0 {
-            return;
-        }
         let minutes = (self.every.as_secs() / 60).max(1);
         tracing::warn!(kind, held, "alerting the admins with a summary");
         self.send(

@@ -37,6 +37,8 @@ pub struct Metrics {
 pub(crate) struct Contact {
     pub last_update: Option<Instant>,
     pub last_failure: Option<Instant>,
+    /// The update listener has ended (the dispatcher returned): no update is handled any more.
+    pub ended: bool,
 }
 
 /// The outbox as a scrape sees it.
@@ -174,6 +176,11 @@ impl Metrics {
         self.webhook_refused
             .get_or_create(&vec![("reason", reason.to_string())])
             .get()
+    }
+
+    /// The dispatcher returned: its listener will deliver nothing more.
+    pub(crate) fn listener_ended(&self) {
+        self.contact_mut().ended = true;
     }
 
     pub(crate) fn reindex(&self, ok: bool) {

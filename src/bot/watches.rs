@@ -249,7 +249,13 @@ pub(crate) fn notices_for(
 /// passages that would not fit one message are left out, with their numbers.
 fn numbered(chat: i64, head: String, found: &[(&str, Vec<Hit>)], tail: &str) -> WatchNotice {
     let room = MAX_MESSAGE.saturating_sub(visible_len(tail) + 2);
-    let mut html = head;
+    // A big issue's own notice may already fill the message: cut it, so that the whole stays
+    // within Telegram's limit (the passages then do not fit, and are left out).
+    let mut html = if visible_len(&head) + 2 > room {
+        fit_within(head, room.saturating_sub(2))
+    } else {
+        head
+    };
     let mut words = Vec::new();
     let mut hits = Vec::new();
     'words: for (word, word_hits) in found {
@@ -288,12 +294,17 @@ fn numbered(chat: i64, head: String, found: &[(&str, Vec<Hit>)], tail: &str) -> 
 
 /// Cut HTML made of self-contained lines to one message.
 fn fit(html: String) -> String {
-    if visible_len(&html) <= MAX_MESSAGE {
+    fit_within(html, MAX_MESSAGE)
+}
+
+/// Cut HTML made of self-contained lines to `max` visible characters.
+fn fit_within(html: String, max: usize) -> String {
+    if visible_len(&html) <= max {
         return html;
     }
     let mut out = String::new();
     for line in html.lines() {
-        if visible_len(&out) + visible_len(line) + 2 > MAX_MESSAGE {
+        if visible_len(&out) + visible_len(line) + 2 > max {
             out.push('…');
             break;
         }

@@ -76,15 +76,14 @@ pub(crate) fn fingerprint(corpus: &Corpus, user_dict: &str) -> String {
 pub(crate) fn inputs(corpus_dir: &Path, user_dict: &str) -> io::Result<String> {
     let mut h = Sha256::new();
     h.update(format!("inputs 1 schema {SCHEMA_VERSION}\n").as_bytes());
-    if let Ok(exe) = std::env::current_exe() {
-        let meta = std::fs::metadata(&exe)?;
-        let modified = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .unwrap_or_default();
-        h.update(format!("{} {} {modified:?}\n", exe.display(), meta.len()).as_bytes());
-    }
+    // Without the binary's identity a new parser could be served an old snapshot: no digest.
+    let exe = std::env::current_exe()?;
+    let meta = std::fs::metadata(&exe)?;
+    let modified = meta
+        .modified()?
+        .duration_since(UNIX_EPOCH)
+        .map_err(io::Error::other)?;
+    h.update(format!("{} {} {modified:?}\n", exe.display(), meta.len()).as_bytes());
     h.update(user_dict.as_bytes());
     let dirs = crate::corpus::issue_dirs(corpus_dir).map_err(io::Error::other)?;
     for dir in dirs {

@@ -160,17 +160,32 @@ fn load_inputs(paths: &Paths) -> Result<(Analyzer, String, Corpus), SearchError>
     Ok((analyzer, dict, corpus))
 }
 
-/// Note in the pointer that the current generation was built from `inputs` (a whole corpus),
-/// so that the next start need not parse it. Failing to is only slower.
-fn record_inputs(data_dir: &Path, inputs: Option<&str>) {
-    let (Some(inputs), Some(mut p)) = (inputs, generation::read_pointer(data_dir)) else {
+/// The inputs digest of the files as they are now (the dictionary read afresh).
+fn inputs_now(paths: &Paths) -> Option<String> {
+    let dict = std::fs::read_to_string(paths.corpus_dir.join("user.dict")).ok()?;
+    generation::inputs(&paths.corpus_dir, &dict).ok()
+}
+
+/// Note in the pointer that `gen` was built from (or matched) a whole corpus whose files
+/// digested to `before` just before it was parsed, so that the next start need not parse it.
+/// Only if the files still digest the same (nothing changed while they were parsed, not even
+/// and back) and the pointer still names `gen` (no other process built a generation since).
+/// Failing to record is only slower.
+fn record_inputs(paths: &Paths, gen: &str, before: Option<&str>) {
+    let Some(before) = before else {
         return;
     };
-    if p.inputs.as_deref() == Some(inputs) {
+    if inputs_now(paths).as_deref() != Some(before) {
         return;
     }
-    p.inputs = Some(inputs.to_string());
-    if let Err(e) = generation::write_pointer(data_dir, &p) {
+    let Some(mut p) = generation::read_pointer(&paths.data_dir) else {
+        return;
+    };
+    if p.generation != gen || p.inputs.as_deref() == Some(before) {
+        return;
+    }
+    p.inputs = Some(before.to_string());
+    if let Err(e) = generation::write_pointer(&paths.data_dir, &p) {
         tracing::debug!("could not record the index's inputs: {e}");
     }
 }
@@ -265,7 +280,7 @@ impl Engine {
                 match opened {
                     Ok(engine) => {
                         if whole {
-                            record_inputs(&paths.data_dir, inputs.as_deref());
+                            record_inputs(paths, &p.generation, inputs.as_deref());
                         }
                         return Ok((engine, warnings));
                     }
@@ -279,7 +294,7 @@ impl Engine {
         progress("正在建立索引…");
         let (engine, stats) = Engine::build(corpus, analyzer, &fingerprint, &paths.data_dir)?;
         if whole {
-            record_inputs(&paths.data_dir, inputs.as_deref());
+            record_inputs(paths, &stats.generation, inputs.as_deref());
         }
         progress(&format!(
             "索引已建立：{} 期、{} 篇、{} 段，用时 {:.2} 秒",
@@ -349,14 +364,12 @@ impl Engine {
     ) -> Result<(Engine, BuildStats), SearchError> {
         progress("正在读取语料…");
         // Digested before the corpus is parsed: see `generation::inputs`.
-        let inputs = std::fs::read_to_string(paths.corpus_dir.join("user.dict"))
-            .ok()
-            .and_then(|dict| generation::inputs(&paths.corpus_dir, &dict).ok());
+        let inputs = inputs_now(paths);
         let (analyzer, dict, corpus) = load_inputs(paths)?;
         let fingerprint = generation::fingerprint(&corpus, &dict);
         progress("正在建立索引…");
         let (engine, stats) = Engine::build(corpus, analyzer, &fingerprint, &paths.data_dir)?;
-        record_inputs(&paths.data_dir, inputs.as_deref());
+        record_inputs(paths, &stats.generation, inputs.as_deref());
         Ok((engine.with_thesaurus(&thesaurus_path(paths)), stats))
     }
 

@@ -65,7 +65,7 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
                 chat: m.chat.id.0,
                 user: user_id(&m),
                 addressed: addressed(&m, &me, &app.core)
-                    || m.text().is_some_and(|t| t.starts_with('/')),
+                    || m.text().is_some_and(|t| is_command_for(t, &me)),
             };
             Some(app.gate.check(knock, std::time::Instant::now()))
         })
@@ -76,6 +76,25 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
         .branch(messages)
         .branch(Update::filter_callback_query().endpoint(on_callback))
         .branch(Update::filter_inline_query().endpoint(on_inline))
+}
+
+/// `/cmd` or `/cmd@us`, not `/cmd@another_bot`: a command meant for this bot.
+fn is_command_for(text: &str, me: &Me) -> bool {
+    let Some(first) = text
+        .split_whitespace()
+        .next()
+        .filter(|w| w.starts_with('/'))
+    else {
+        return false;
+    };
+    match first.split_once('@') {
+        None => true,
+        Some((_, name)) => me
+            .user
+            .username
+            .as_deref()
+            .is_some_and(|u| u.eq_ignore_ascii_case(name)),
+    }
 }
 
 /// An update's kind as `/metrics` labels it.

@@ -218,9 +218,12 @@ where
     L::Err: std::fmt::Debug + std::fmt::Display + Send,
 {
     let stop = listener.stop_token();
-    let errors = RedactingErrorHandler::for_listener(what, bot, metrics);
-    let task =
-        tokio::spawn(async move { dispatcher.dispatch_with_listener(listener, errors).await });
+    let errors = RedactingErrorHandler::for_listener(what, bot, metrics.clone());
+    let task = tokio::spawn(async move {
+        dispatcher.dispatch_with_listener(listener, errors).await;
+        // Also when stopping; then the monitor stops too.
+        metrics.listener_ended();
+    });
     (stop, task)
 }
 

@@ -81,6 +81,9 @@ fn health(app: &App) -> (bool, serde_json::Value) {
     let metrics = app.core.metrics();
     let contact = metrics.contact();
     let ago = |t: Option<std::time::Instant>| t.map(|t| t.elapsed().as_secs());
+    if contact.ended {
+        reasons.push("telegram: the update listener has stopped; restart the bot".to_string());
+    }
     if let Some(failed) = contact.last_failure {
         let since_failure = failed.elapsed();
         let updated_after = contact.last_update.is_some_and(|u| u > failed);

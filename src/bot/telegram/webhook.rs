@@ -89,20 +89,20 @@ pub(super) async fn listen(
         }
     });
     tracing::info!(listen = %webhook.listen, path = webhook.path(), "webhook registered");
-    Ok(listener(rx, stop_token, stop_flag))
+    Ok(listener(rx, stop_token))
 }
 
-/// The updates received, as teloxide's dispatcher consumes them.
+/// The updates received, as teloxide's dispatcher consumes them. The stream ends when the
+/// channel closes, that is once the server has shut down after the stop and dropped its
+/// senders: updates already answered 200 are still handled, never dropped with the stop.
 fn listener(
     rx: mpsc::UnboundedReceiver<Update>,
     stop_token: StopToken,
-    stop_flag: StopFlag,
 ) -> impl UpdateListener<Err = Infallible> + Send + 'static {
     use futures::StreamExt;
     let updates = futures::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|u| (Ok::<Update, Infallible>(u), rx))
     })
-    .take_until(stop_flag)
     .boxed();
     StatefulListener::new((updates, stop_token), first, token_of)
 }
