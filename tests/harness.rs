@@ -63,11 +63,7 @@ pub fn add_next_issue(corpus: &Path) {
 }
 
 /// Settings for a bot talking to `tg`, with fast pacing so tests stay short.
-pub fn settings(tg: &FakeTelegram, dir: &Path) -> Settings {
-    settings_env(tg, dir, &[])
-}
-
-/// The test settings with `extra` settings in the environment (they win over the defaults).
+/// `extra` settings in the environment win over the defaults.
 pub fn settings_env(tg: &FakeTelegram, dir: &Path, extra: &[(&str, String)]) -> Settings {
     let mut env = vec![
         ("TELOXIDE_TOKEN", TOKEN.to_string()),
@@ -123,19 +119,7 @@ impl TestBot {
 
     /// Start with `extra` settings in the environment, as an operator would set them.
     pub async fn start_env(extra: &[(&str, String)]) -> TestBot {
-        let tg = FakeTelegram::start().await;
-        let dir = temp_workspace();
-        let settings = settings_env(&tg, dir.path(), extra);
-        let mut bot = TestBot {
-            tg,
-            dir,
-            settings,
-            ready: Duration::ZERO,
-            running: None,
-            backend: Arc::new(EngineBackend),
-        };
-        bot.launch().await;
-        bot
+        TestBot::start_from(extra, |_| {}, Arc::new(EngineBackend), |_| {}).await
     }
 
     /// Start with the test settings adjusted by `tweak`.
@@ -150,9 +134,18 @@ impl TestBot {
         backend: Arc<dyn Backend>,
         prepare: impl FnOnce(&Path),
     ) -> TestBot {
+        TestBot::start_from(&[], tweak, backend, prepare).await
+    }
+
+    async fn start_from(
+        extra: &[(&str, String)],
+        tweak: impl FnOnce(&mut Settings),
+        backend: Arc<dyn Backend>,
+        prepare: impl FnOnce(&Path),
+    ) -> TestBot {
         let tg = FakeTelegram::start().await;
         let dir = temp_workspace();
-        let mut settings = settings(&tg, dir.path());
+        let mut settings = settings_env(&tg, dir.path(), extra);
         tweak(&mut settings);
         prepare(dir.path());
         let mut bot = TestBot {

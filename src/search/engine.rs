@@ -315,28 +315,24 @@ impl Engine {
         if !generation::is_ready(&dir) {
             return None;
         }
-        let opened = verify::read_snapshot(&dir).and_then(|corpus| {
-            let index = verify::open_verified(&dir)?;
-            Ok(Engine::from_index(
-                corpus,
-                analyzer.clone(),
-                index,
-                p.generation.clone(),
-            )?)
-        });
-        match opened {
-            Ok(engine) => Some(engine),
-            Err(e) => {
-                tracing::warn!("index {} unusable without parsing: {e}", p.generation);
-                None
-            }
-        }
+        Engine::open_snapshot(paths, analyzer, &p, "unusable without parsing")
     }
 
     /// The generation `index.current` names, with the corpus it was built from, if it passes
     /// its checks.
     fn open_last_good(paths: &Paths, analyzer: &Analyzer) -> Option<Engine> {
         let p = generation::read_pointer(&paths.data_dir)?;
+        Engine::open_snapshot(paths, analyzer, &p, "is no last good index to fall back on")
+    }
+
+    /// The generation `p` names, served with the corpus of its own snapshot, if both pass
+    /// their checks; otherwise `None`, logged with `why_not`.
+    fn open_snapshot(
+        paths: &Paths,
+        analyzer: &Analyzer,
+        p: &Pointer,
+        why_not: &str,
+    ) -> Option<Engine> {
         let dir = generation::generation_dir(&paths.data_dir, &p.generation);
         let opened = verify::read_snapshot(&dir).and_then(|corpus| {
             let index = verify::open_verified(&dir)?;
@@ -350,7 +346,7 @@ impl Engine {
         match opened {
             Ok(engine) => Some(engine),
             Err(e) => {
-                tracing::warn!("no last good index to fall back on: {e}");
+                tracing::warn!("index {} {why_not}: {e}", p.generation);
                 None
             }
         }
