@@ -163,12 +163,8 @@ fn bad_dictionary_words_are_refused_and_change_nothing() {
 
 #[test]
 fn a_synonym_added_reaches_the_next_question_without_a_reindex() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let (_c, corpus_dir) = util::temp_corpus();
-    let paths = Paths {
-        corpus_dir: corpus_dir.clone(),
-        data_dir: tmp.path().join("data"),
-    };
+    let (_tmp, paths) = util::temp_paths();
+    let corpus_dir = paths.corpus_dir.clone();
     let engine = Engine::open(&paths, &mut |_| {}).expect("open");
     let before = engine.ask("肚皮呼吸法", 3);
     assert!(

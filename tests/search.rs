@@ -459,12 +459,8 @@ fn json_has_the_documented_shape() {
 
 #[test]
 fn open_reuses_the_index_and_rebuild_swaps_it() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let (_c, corpus_dir) = util::temp_corpus();
-    let paths = Paths {
-        corpus_dir: corpus_dir.clone(),
-        data_dir: tmp.path().join("data"),
-    };
+    let (_tmp, paths) = util::temp_paths();
+    let corpus_dir = paths.corpus_dir.clone();
     let mut lines = Vec::new();
     let first = Engine::open(&paths, &mut |l| lines.push(l.to_string())).expect("first open");
     assert!(
@@ -980,12 +976,8 @@ fn cli_ask_script_trad_prints_the_whole_answer_in_traditional() {
 /// indexed) again, so the snapshot never serves stale text.
 #[test]
 fn an_unchanged_corpus_is_read_from_the_snapshot_and_an_edit_is_parsed_again() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let (_c, corpus_dir) = util::temp_corpus();
-    let paths = Paths {
-        corpus_dir: corpus_dir.clone(),
-        data_dir: tmp.path().join("data"),
-    };
+    let (_tmp, paths) = util::temp_paths();
+    let corpus_dir = paths.corpus_dir.clone();
     let first = Engine::open(&paths, &mut |_| {}).expect("first open");
     let pointer = std::fs::read_to_string(paths.data_dir.join("index.current")).expect("pointer");
     assert_eq!(

@@ -51,6 +51,20 @@ pub fn temp_corpus() -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 
+/// A temp workspace: a copy of the shipped corpus in `corpus/` and an empty `data/` beside it,
+/// as the engine's paths. Keep the directory alive as long as the paths are used.
+pub fn temp_paths() -> (tempfile::TempDir, kuayue::config::Paths) {
+    let (tmp, corpus_dir) = temp_corpus();
+    let data_dir = tmp.path().join("data");
+    (
+        tmp,
+        kuayue::config::Paths {
+            corpus_dir,
+            data_dir,
+        },
+    )
+}
+
 /// Every file below `dir`, relative, sorted: to prove that a failed operation wrote nothing.
 pub fn tree(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
