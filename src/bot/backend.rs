@@ -24,6 +24,16 @@ impl Library for Engine {
         Engine::corpus(self)
     }
 
+    fn passage_text(&self, issue: &str, index: usize) -> Option<String> {
+        Engine::passage_text(
+            self,
+            &crate::search::PassageRef {
+                issue: issue.to_string(),
+                index,
+            },
+        )
+    }
+
     fn generation(&self) -> Option<String> {
         Some(Engine::generation(self).to_string())
     }

@@ -669,24 +669,33 @@ impl Core {
             Step::Next => next_group(issue, r.1),
         };
         match target {
-            Some(start) => Press::Send(self.group_view(issue, start, lang)),
+            Some(start) => match self.group_view(&*lib, issue, start, lang) {
+                Some(replies) => Press::Send(replies),
+                None => Press::Notice(lang.t(SORRY)),
+            },
             None if verb == Step::Previous => Press::Notice(lang.t("已经是本期第一条了")),
             None => Press::Notice(lang.t("已经是本期最后一条了")),
         }
     }
 
     /// The whole clause (or unnumbered run) starting at passage `start`, split on paragraph
-    /// boundaries into messages under the limit; 上一条/下一条 under the last one.
-    fn group_view(&self, issue: &Issue, start: usize, lang: Lang) -> Vec<Reply> {
+    /// boundaries into messages under the limit; 上一条/下一条 under the last one. `None` when a
+    /// text cannot be read (the next search reports the damage).
+    fn group_view(
+        &self,
+        lib: &dyn Library,
+        issue: &Issue,
+        start: usize,
+        lang: Lang,
+    ) -> Option<Vec<Reply>> {
         let end = group_end(issue, start);
         let first = &issue.passages[start];
         let article = issue.article_of(first);
         let source = crate::render::SourceLine::of_passage(&issue.meta, article, first).to_string();
         let header = format!("<b>{}</b>\n\n", escape(&lang.t(&source)));
-        let body: Vec<&str> = issue.passages[start..=end]
-            .iter()
-            .map(|p| p.text.as_str())
-            .collect();
+        let body: Vec<String> = (start..=end)
+            .map(|i| lib.passage_text(&issue.meta.id, i))
+            .collect::<Option<_>>()?;
         let body = body.join("\n");
         // Leave room for the header and a part counter.
         let budget = MAX_MESSAGE - html::visible_len(&header) - 16;
@@ -699,7 +708,7 @@ impl Core {
             },
             None,
         );
-        pieces
+        let replies = pieces
             .into_iter()
             .enumerate()
             .map(|(i, piece)| {
@@ -732,7 +741,8 @@ impl Core {
                 };
                 Reply { html: out, buttons }
             })
-            .collect()
+            .collect();
+        Some(replies)
     }
 
     /// Inline mode: up to ten passages; picking one posts it with its source line.

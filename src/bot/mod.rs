@@ -47,7 +47,7 @@ use crate::search::Answer;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// What the bot needs of an open index: answers and the corpus behind them.
+/// What the bot needs of an open index: answers, the corpus behind them and its texts.
 pub trait Library: Send + Sync {
     /// The best passages for a question, or why the index could not search (a damaged
     /// generation): never an empty answer in place of an error.
@@ -65,7 +65,16 @@ pub trait Library: Send + Sync {
     fn generation(&self) -> Option<String> {
         None
     }
+    /// The issues served. An engine's corpus holds no passage texts (they stay on disk):
+    /// read them with [`Library::passage_text`].
     fn corpus(&self) -> &Corpus;
+    /// The text of passage `index` of `issue` (`YYYY-NN`) as printed; `None` when there is
+    /// no such passage or its text cannot be read. The default reads the corpus, for
+    /// libraries that hold their texts in it.
+    fn passage_text(&self, issue: &str, index: usize) -> Option<String> {
+        let p = self.corpus().issue(issue)?.passages.get(index)?;
+        Some(p.text.clone())
+    }
 }
 
 /// A search that failed inside the index (an error or a panic), as a sentence for the logs

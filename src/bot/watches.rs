@@ -170,11 +170,10 @@ pub(crate) fn unwatch_pressed(store: &Store, m: &Inbound, id: usize) -> Result<R
 /// The best passages of `issue` for `word`, or `None` when the issue does not print the word.
 fn matches_in(lib: &dyn Library, issue: &Issue, word: &str) -> Option<Vec<Hit>> {
     let folded = fold_str(word);
-    if !issue
-        .passages
-        .iter()
-        .any(|p| fold_str(&p.text).contains(&folded))
-    {
+    if !(0..issue.passages.len()).any(|i| {
+        lib.passage_text(&issue.meta.id, i)
+            .is_some_and(|t| fold_str(&t).contains(&folded))
+    }) {
         return None;
     }
     let answer = lib.ask_in(word, &issue.meta.id, PER_WORD).ok()?;

@@ -7,14 +7,16 @@
 //! - [`generation`]: fingerprints, generation directories and the pointer file that makes a
 //!   rebuild an atomic swap.
 //! - [`build`]: writes a generation from a corpus.
-//! - [`verify`]: the manifest of a generation's files, checked on open; the generation is
-//!   then served from memory, so damage on disk cannot reach a running engine.
+//! - [`verify`]: the manifest of a generation's files, checked on open; the index is then
+//!   served from memory, so damage on disk cannot reach a running engine's index.
+//! - [`texts`]: the passage texts, on disk, read (and checked) when a search needs them.
 
 pub mod analyzer;
 pub mod build;
 pub mod fold;
 pub mod generation;
 pub mod schema;
+pub mod texts;
 pub mod tokenizer;
 pub mod verify;
 

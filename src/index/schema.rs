@@ -3,16 +3,17 @@
 //! One document per passage. The passage text is searched; so are, as separate fields with
 //! their own weights at query time, the clause/section heading, the article title and the
 //! column, because readers often name the heading or the article rather than the words of the
-//! paragraph itself. Only the passage's number is stored: the text lives in the corpus, which the
-//! engine keeps in memory.
+//! paragraph itself. Only the passage's number is stored: the text lives in the generation's
+//! `texts.bin` (see [`super::texts`]).
 
 use super::tokenizer::TOKENIZER_NAME;
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 
-/// Bumped whenever the schema or the analysis changes, so that old generations are rebuilt.
-pub(crate) const SCHEMA_VERSION: u32 = 2;
+/// Bumped whenever the schema, the analysis or the files of a generation change, so that old
+/// generations are rebuilt (3: passage texts moved out of the snapshot into `texts.bin`).
+pub(crate) const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {

@@ -1,8 +1,8 @@
-//! Checking a generation before it serves, and holding it in memory while it does.
+//! Checking a generation before it serves, and holding its index in memory while it does.
 //!
 //! A generation is written once; when it is complete, its READY marker records every file's
-//! size and SHA-256 (the manifest). Opening a generation reads each file whole, checks it
-//! against the manifest, and hands the bytes to tantivy as a `RamDirectory`:
+//! size and SHA-256 (the manifest). Opening a generation reads each index file whole, checks
+//! it against the manifest, and hands the bytes to tantivy as a `RamDirectory`:
 //!
 //! - a file damaged on disk (garbage, truncated, missing) is refused at open, and the caller
 //!   rebuilds the generation from the corpus (the index is derived data);
@@ -14,13 +14,16 @@
 //! The cost is resident memory equal to the index size (about 220 KB per issue) and reading
 //! it once per open; the page cache would hold the same bytes under mmap.
 //!
-//! The generation also keeps a snapshot of the corpus it was built from (`corpus.json`), so
-//! that the bot can keep serving it when the live corpus no longer parses.
+//! The generation also keeps a snapshot of the corpus it was built from (`corpus.json`,
+//! without the passage texts), so that the bot can keep serving it when the live corpus no
+//! longer parses, and the passage texts (`texts.bin`, see [`super::texts`]), which stay on
+//! disk and check themselves on every read.
 
+use super::texts::{TextStore, TEXTS_FILE};
 use crate::corpus::{Article, Corpus, Issue, IssueMeta, Passage};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use tantivy::directory::RamDirectory;
 use tantivy::{Directory, Index};
@@ -155,11 +158,47 @@ fn read_checked(dir: &Path, e: &Entry) -> Result<Vec<u8>, VerifyError> {
     Ok(bytes)
 }
 
-/// Open the generation in `dir` from memory, after checking every file against the manifest.
+/// Check one listed file against its manifest line, a chunk at a time: a check of a large
+/// file must not cost its size in memory.
+fn check_file(dir: &Path, e: &Entry) -> Result<(), VerifyError> {
+    let path = dir.join(&e.name);
+    let io_err = |err| VerifyError::Io {
+        path: path.clone(),
+        err,
+    };
+    let mut file = std::fs::File::open(&path).map_err(io_err)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(io_err)?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    if size != e.size {
+        return Err(VerifyError::Damaged {
+            path,
+            what: format!("应为 {} 字节，实际 {size} 字节", e.size),
+        });
+    }
+    if hex(&hasher.finalize()) != e.sha256 {
+        return Err(VerifyError::Damaged {
+            path,
+            what: "校验和不符".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Open the generation in `dir` from memory, after checking every index file against the
+/// manifest.
 pub(crate) fn open_verified(dir: &Path) -> Result<Index, VerifyError> {
     let ram = RamDirectory::create();
     for e in read_manifest(dir)? {
-        if e.name == SNAPSHOT_FILE {
+        if e.name == SNAPSHOT_FILE || e.name == TEXTS_FILE {
             continue;
         }
         let bytes = read_checked(dir, &e)?;
@@ -175,9 +214,27 @@ pub(crate) fn open_verified(dir: &Path) -> Result<Index, VerifyError> {
 /// Whether `dir` is a complete generation whose files all match the manifest.
 pub fn check(dir: &Path) -> Result<(), VerifyError> {
     for e in read_manifest(dir)? {
-        read_checked(dir, &e)?;
+        check_file(dir, &e)?;
     }
     Ok(())
+}
+
+/// The passage texts of the generation in `dir`, after checking the file against the
+/// manifest.
+pub(crate) fn open_texts(dir: &Path) -> Result<TextStore, VerifyError> {
+    let path = dir.join(TEXTS_FILE);
+    let entry = read_manifest(dir)?
+        .into_iter()
+        .find(|e| e.name == TEXTS_FILE)
+        .ok_or_else(|| VerifyError::Damaged {
+            path: path.clone(),
+            what: "清单中没有段落文本".into(),
+        })?;
+    check_file(dir, &entry)?;
+    TextStore::open(dir).map_err(|e| VerifyError::Damaged {
+        path,
+        what: e.to_string(),
+    })
 }
 
 #[derive(Serialize)]
@@ -204,16 +261,43 @@ struct IssueIn {
     passages: Vec<Passage>,
 }
 
-/// Write the parsed corpus beside the index (before the manifest, which then covers it).
+/// Write the parsed corpus beside the index (before the manifest, which then covers it):
+/// its structure in the snapshot, its passage texts in their own file.
 pub(crate) fn write_snapshot(dir: &Path, corpus: &Corpus) -> io::Result<()> {
+    super::texts::write(
+        dir,
+        corpus
+            .issues
+            .iter()
+            .flat_map(|i| i.passages.iter().map(|p| p.text.as_str())),
+    )?;
+    // The texts are in `texts.bin`; the snapshot keeps the rest of each passage.
+    let untexted: Vec<Vec<Passage>> = corpus
+        .issues
+        .iter()
+        .map(|i| {
+            i.passages
+                .iter()
+                .map(|p| Passage {
+                    article: p.article,
+                    seq: p.seq,
+                    clause: p.clause.clone(),
+                    section: p.section.clone(),
+                    text: String::new(),
+                    lines: p.lines,
+                })
+                .collect()
+        })
+        .collect();
     let out = SnapshotOut {
         issues: corpus
             .issues
             .iter()
-            .map(|i| IssueOut {
+            .zip(&untexted)
+            .map(|(i, passages)| IssueOut {
                 meta: &i.meta,
                 articles: &i.articles,
-                passages: &i.passages,
+                passages,
             })
             .collect(),
     };
@@ -221,7 +305,8 @@ pub(crate) fn write_snapshot(dir: &Path, corpus: &Corpus) -> io::Result<()> {
     std::fs::write(dir.join(SNAPSHOT_FILE), json)
 }
 
-/// The corpus a verified generation was built from.
+/// The corpus a verified generation was built from, without its passage texts (see
+/// [`open_texts`]).
 pub(crate) fn read_snapshot(dir: &Path) -> Result<Corpus, VerifyError> {
     let entry = read_manifest(dir)?
         .into_iter()

@@ -304,6 +304,9 @@ fn many(
         "synthetic query          median {:.3} ms  p99 {:.3} ms  max {:.3} ms  ({} queries)",
         l.median_ms, l.p99_ms, l.max_ms, l.queries
     )?;
+    for (ms, q) in &l.slowest {
+        writeln!(out, "  slowest: {ms:.3} ms  {q}")?;
+    }
     if let Some(rss) = peak_rss_mb() {
         writeln!(out, "peak RSS (all)           {rss:8.1} MB")?;
     }

@@ -2,13 +2,16 @@
 //!
 //! `ask` runs in four steps: analyse the question (`query`), fetch candidates with a BM25
 //! `BooleanQuery` built term by term (never through tantivy's query parser), re-rank them
-//! (`rank`), then cut snippets and best sentences (`snippet`). Everything it needs per passage
-//! (folded text, folded labels, clause numbers) is prepared once when the engine opens.
+//! (`rank`), then cut snippets and best sentences (`snippet`). What it needs of every passage
+//! (where it is, its clause number, a hash of its text) is prepared when the engine opens; the
+//! texts themselves stay on disk in the generation and are read for the candidates of a
+//! question (see `passage_text`).
 
 use super::clause::{label_ref, ClauseKind, ClauseRef};
 use super::decide::{decide, Signals};
 use super::error::SearchError;
 use super::meta::{self, MetaAnswer, MetaAsk};
+use super::passage_text::{PassageText, TextCache};
 use super::query::{analyse, is_setting as is_setting_word, Analysed, Want};
 use super::rank::{Features, Matcher, Rarity};
 use super::snippet::{snippet, Source};
@@ -21,11 +24,12 @@ use crate::corpus::{self, Article, Corpus, IssueMeta, Passage};
 use crate::index::build::{build_index, register};
 use crate::index::generation::{self, Pointer};
 use crate::index::schema::Fields;
+use crate::index::texts::TextStore;
 use crate::index::verify;
-use crate::index::{fold, fold_str, Analyzer, Folded};
+use crate::index::{fold_str, Analyzer};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 use tantivy::collector::TopDocs;
 use tantivy::query::{
@@ -90,25 +94,36 @@ pub struct AskOptions {
     pub issue: Option<String>,
 }
 
-/// Per passage, prepared at open: where it is and its folded forms.
+/// Per passage, prepared at open: where it is, and what can be known without its text.
 struct Entry {
+    /// Its position in the passage table (and in the generation's texts).
+    pid: u32,
     issue: u32,
     passage: u32,
-    /// The folded passage text, when folding changed it.
-    folded: Option<Folded>,
-    /// Folded article title, body title, column, part and clause label.
-    label: String,
-    /// Sentence spans of the folded text.
-    sentences: Vec<std::ops::Range<usize>>,
+    /// Folded part and clause labels, one per line, where the passage has them.
+    heads: Option<Box<str>>,
     /// Which sentences name a person: tagged on the first 谁 question that needs it, then kept.
     persons: OnceLock<Vec<bool>>,
     /// Hash of the folded text: the same paragraph reprinted is recognised without comparing.
     text_hash: u64,
 }
 
+/// The passage texts of the generation served, and the trouble reading them.
+struct Texts {
+    store: TextStore,
+    cache: TextCache,
+    /// The first read that failed (a file damaged since it was opened). Sticky: the searches
+    /// after it fail too, so that the bot rebuilds rather than answer from half a corpus.
+    failure: Mutex<Option<String>>,
+}
+
 /// The search engine. `Send + Sync`: share it behind an `Arc` and swap it after a rebuild.
 pub struct Engine {
+    /// The corpus without its passage texts (`texts` holds them).
     corpus: Corpus,
+    texts: Texts,
+    /// Folded article title, body title, column and source, per issue and article.
+    article_labels: Vec<Vec<Box<str>>>,
     analyzer: Analyzer,
     reader: IndexReader,
     fields: Fields,
@@ -267,10 +282,12 @@ impl Engine {
             let dir = generation::generation_dir(&paths.data_dir, &p.generation);
             if p.fingerprint == fingerprint && generation::is_ready(&dir) {
                 let opened = verify::open_verified(&dir)
+                    .and_then(|index| Ok((index, verify::open_texts(&dir)?)))
                     .map_err(|e| e.to_string())
-                    .and_then(|index| {
+                    .and_then(|(index, texts)| {
                         Engine::from_index(
                             corpus.clone(),
+                            texts,
                             analyzer.clone(),
                             index,
                             p.generation.clone(),
@@ -336,8 +353,10 @@ impl Engine {
         let dir = generation::generation_dir(&paths.data_dir, &p.generation);
         let opened = verify::read_snapshot(&dir).and_then(|corpus| {
             let index = verify::open_verified(&dir)?;
+            let texts = verify::open_texts(&dir)?;
             Ok(Engine::from_index(
                 corpus,
+                texts,
                 analyzer.clone(),
                 index,
                 p.generation.clone(),
@@ -400,11 +419,13 @@ impl Engine {
         };
         verify::write_snapshot(&dir, &corpus).map_err(io)?;
         generation::mark_ready(&dir).map_err(io)?;
-        // Serve from memory, as a later open would: see `index::verify`.
-        let index = verify::open_verified(&dir).map_err(|e| SearchError::Io {
-            path: dir.clone(),
-            err: std::io::Error::other(e.to_string()),
-        })?;
+        // Serve as a later open would: see `index::verify`.
+        let (index, texts) = verify::open_verified(&dir)
+            .and_then(|index| Ok((index, verify::open_texts(&dir)?)))
+            .map_err(|e| SearchError::Io {
+                path: dir.clone(),
+                err: std::io::Error::other(e.to_string()),
+            })?;
         generation::write_pointer(
             data_dir,
             &Pointer {
@@ -425,18 +446,28 @@ impl Engine {
             seconds: started.elapsed().as_secs_f64(),
             generation: gen.clone(),
         };
-        let engine = Engine::from_index(corpus, analyzer, index, gen)
+        let engine = Engine::from_index(corpus, texts, analyzer, index, gen)
             .map_err(|err| SearchError::Index { path: dir, err })?;
         tracing::debug!("engine ready in {:?}", started.elapsed());
         Ok((engine, stats))
     }
 
+    /// The engine over an open index and its texts. `corpus` may carry its passage texts (as
+    /// parsed) or not (from a snapshot): they are dropped either way, the store serving them.
     fn from_index(
-        corpus: Corpus,
+        mut corpus: Corpus,
+        texts: TextStore,
         analyzer: Analyzer,
         index: Index,
         generation: String,
     ) -> tantivy::Result<Engine> {
+        if texts.len() != corpus.passage_count() {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "段落文本有 {} 段，语料有 {} 段",
+                texts.len(),
+                corpus.passage_count()
+            )));
+        }
         register(&index, &analyzer);
         let fields = Fields::from_schema(&index.schema())?;
         let reader = index
@@ -445,28 +476,15 @@ impl Engine {
             .try_into()?;
         let mut entries = Vec::with_capacity(corpus.passage_count());
         let mut clauses: HashMap<ClauseRef, Vec<u32>> = HashMap::new();
-        for (ii, issue) in corpus.issues.iter().enumerate() {
-            for (pi, p) in issue.passages.iter().enumerate() {
-                let article = issue.articles.get(p.article);
-                let mut label = String::new();
-                if let Some(a) = article {
-                    label.push_str(&a.title);
-                    label.push('\n');
-                    if let Some(bt) = &a.body_title {
-                        label.push_str(bt);
-                        label.push('\n');
-                    }
-                    label.push_str(&a.column);
-                    label.push('\n');
-                    // Readers name an article by its author (谢松的文章, 吴紫骊那篇).
-                    if let Some(src) = &a.source {
-                        label.push_str(src);
-                        label.push('\n');
-                    }
-                }
+        let mut article_labels = Vec::with_capacity(corpus.issues.len());
+        for (ii, issue) in corpus.issues.iter_mut().enumerate() {
+            article_labels.push(issue.articles.iter().map(article_label).collect());
+            for (pi, p) in issue.passages.iter_mut().enumerate() {
+                p.text = String::new();
+                let mut heads = String::new();
                 for h in [&p.section, &p.clause].into_iter().flatten() {
-                    label.push_str(h);
-                    label.push('\n');
+                    heads.push_str(h);
+                    heads.push('\n');
                 }
                 let pid = entries.len() as u32;
                 if let Some(r) = p
@@ -477,22 +495,25 @@ impl Engine {
                 {
                     clauses.entry(r).or_default().push(pid);
                 }
-                let f = fold(&p.text);
-                let text_hash = hash_str(&f.text);
-                let sentences = super::rank::sentences(&f.text);
                 entries.push(Entry {
-                    sentences,
-                    persons: OnceLock::new(),
-                    text_hash,
+                    pid,
                     issue: ii as u32,
                     passage: pi as u32,
-                    folded: (f.text != p.text).then_some(f),
-                    label: fold_str(&label),
+                    heads: (!heads.is_empty()).then(|| fold_str(&heads).into_boxed_str()),
+                    persons: OnceLock::new(),
+                    text_hash: texts.slot(pid as usize).map_or(0, |s| s.folded_hash),
                 });
             }
+            issue.passages.shrink_to_fit();
         }
         Ok(Engine {
             corpus,
+            texts: Texts {
+                store: texts,
+                cache: TextCache::default(),
+                failure: Mutex::new(None),
+            },
+            article_labels,
             analyzer,
             reader,
             fields,
@@ -505,9 +526,94 @@ impl Engine {
         })
     }
 
-    /// The corpus served: as parsed, or read back from the generation's snapshot.
+    /// The corpus served (as parsed, or read back from the generation's snapshot) without
+    /// its passage texts, which stay on disk: ask [`Engine::passage_text`] for one.
     pub fn corpus(&self) -> &Corpus {
         &self.corpus
+    }
+
+    /// The text of a passage as printed; `None` for a passage the corpus does not hold or a
+    /// text that can no longer be read (then the next search fails, and the bot rebuilds).
+    pub fn passage_text(&self, r: &PassageRef) -> Option<String> {
+        let ii = self
+            .corpus
+            .issues
+            .iter()
+            .position(|i| i.meta.id == r.issue)?;
+        let pids = self.issue_pids(ii);
+        if r.index >= pids.len() {
+            return None;
+        }
+        self.text((pids.start + r.index) as u32)
+            .map(|t| t.orig.clone())
+    }
+
+    /// Passage `pid`'s text, read from the store (or the cache). A failed read is logged and
+    /// remembered (see [`Texts::failure`]).
+    fn text(&self, pid: u32) -> Option<Arc<PassageText>> {
+        let fold_changes = self.texts.store.slot(pid as usize)?.fold_changes;
+        let read = self.texts.cache.get(pid, || {
+            self.texts
+                .store
+                .read(pid as usize)
+                .map(|t| PassageText::new(t, fold_changes))
+        });
+        match read {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.text_failed(e.to_string());
+                None
+            }
+        }
+    }
+
+    fn text_failed(&self, why: String) {
+        tracing::error!("passage text unreadable: {why}");
+        let mut failure = self.texts.failure.lock().unwrap_or_else(|p| p.into_inner());
+        failure.get_or_insert(why);
+    }
+
+    /// The error of the first failed text read, if any.
+    fn text_failure(&self) -> Option<tantivy::TantivyError> {
+        let failure = self.texts.failure.lock().unwrap_or_else(|p| p.into_inner());
+        failure.as_ref().map(|why| {
+            tantivy::TantivyError::IoError(Arc::new(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                why.clone(),
+            )))
+        })
+    }
+
+    /// The passage ids of issue `ii`: they run through the issues in corpus order.
+    fn issue_pids(&self, ii: usize) -> std::ops::Range<usize> {
+        let before: usize = self.corpus.issues[..ii.min(self.corpus.issues.len())]
+            .iter()
+            .map(|i| i.passages.len())
+            .sum();
+        let len = self.corpus.issues.get(ii).map_or(0, |i| i.passages.len());
+        before..before + len
+    }
+
+    /// The passage an entry stands for.
+    fn passage_of(&self, e: &Entry) -> &Passage {
+        &self.corpus.issues[e.issue as usize].passages[e.passage as usize]
+    }
+
+    /// Folded article title, body title, column, source, part and clause label of a passage.
+    fn label(&self, e: &Entry) -> String {
+        let article = self
+            .article_labels
+            .get(e.issue as usize)
+            .and_then(|a| a.get(self.passage_of(e).article))
+            .map(|l| &**l)
+            .unwrap_or("");
+        let mut label =
+            String::with_capacity(article.len() + e.heads.as_ref().map_or(0, |h| h.len()));
+        label.push_str(article);
+        if let Some(h) = &e.heads {
+            label.push_str(h);
+        }
+        label
     }
 
     /// Apply the thesaurus at `path` (re-read whenever it changes) to every question. A
@@ -548,12 +654,21 @@ impl Engine {
         })
     }
 
-    /// [`Engine::ask_with`], with a failure inside the index as an error.
+    /// [`Engine::ask_with`], with a failure inside the index (or a passage text that could
+    /// not be read) as an error.
     pub(crate) fn try_ask_with(
         &self,
         question: &str,
         opts: &AskOptions,
     ) -> tantivy::Result<Answer> {
+        let answer = self.search(question, opts)?;
+        match self.text_failure() {
+            Some(e) => Err(e),
+            None => Ok(answer),
+        }
+    }
+
+    fn search(&self, question: &str, opts: &AskOptions) -> tantivy::Result<Answer> {
         let top = opts.top.clamp(1, 50);
         let q = self.refine(analyse(&self.analyzer, question));
         tracing::debug!("question {question:?}");
@@ -629,16 +744,6 @@ impl Engine {
     /// magazine does not answer.
     pub(crate) fn try_ask(&self, question: &str, top: usize) -> tantivy::Result<Answer> {
         self.try_ask_with(question, &AskOptions { top, issue: None })
-    }
-
-    fn text_of<'a>(&'a self, e: &'a Entry) -> (&'a Passage, &'a str) {
-        let p = &self.corpus.issues[e.issue as usize].passages[e.passage as usize];
-        let folded = e
-            .folded
-            .as_ref()
-            .map(|f| f.text.as_str())
-            .unwrap_or(&p.text);
-        (p, folded)
     }
 
     /// One search, without correction.
@@ -936,9 +1041,8 @@ impl Engine {
             asked_for: clause_pids.contains(&best.pid)
                 || !q.required.is_empty()
                 || keyword.as_deref().is_some_and(|k| {
-                    self.entries
-                        .get(best.pid as usize)
-                        .is_some_and(|e| self.text_of(e).1.contains(k))
+                    self.text(best.pid)
+                        .is_some_and(|t| t.folded_text().contains(k))
                 }),
             missing_number: best.feat.missing_number || self.article_lacks_a_date(q, best.pid),
             topical: best.feat.topical_held,
@@ -950,13 +1054,15 @@ impl Engine {
         tracing::debug!("decision {level:?} {signals:?}");
         if tracing::enabled!(tracing::Level::DEBUG) {
             let e = &self.entries[best.pid as usize];
-            let (_, text) = self.text_of(e);
+            let text = self.text(best.pid);
+            let text = text.as_ref().map(|t| t.folded_text()).unwrap_or("");
+            let label = self.label(e);
             let missing: Vec<String> = q
                 .concepts
                 .iter()
                 .zip(&matcher.concepts)
                 .filter(|(c, m)| {
-                    !text.contains(&c.word) && !e.label.contains(&c.word) && m.evidence > 0.0
+                    !text.contains(&c.word) && !label.contains(&c.word) && m.evidence > 0.0
                 })
                 .map(|(c, m)| {
                     format!(
@@ -994,12 +1100,12 @@ impl Engine {
         let Some(e) = self.entries.get(pid as usize) else {
             return false;
         };
-        let in_article: Vec<&str> = std::iter::once(e)
+        let in_article: Vec<Arc<PassageText>> = std::iter::once(e)
             .chain(self.article_siblings(pid))
-            .map(|o| self.text_of(o).1)
+            .filter_map(|o| self.text(o.pid))
             .collect();
         dates.iter().any(|d| {
-            !in_article.iter().any(|t| {
+            !in_article.iter().map(|t| t.folded_text()).any(|t| {
                 t.match_indices(d).any(|(i, _)| {
                     !t[..i]
                         .chars()
@@ -1154,17 +1260,19 @@ impl Engine {
             .map(|w| memchr::memmem::Finder::new(w.as_bytes()))
             .collect();
         let mut out = Vec::new();
-        for (pid, e) in self.entries.iter().enumerate() {
-            if out.len() >= self.weights.candidates {
-                break;
-            }
-            if scope.is_some_and(|s| s != e.issue) || already.iter().any(|c| c.0 == pid as u32) {
-                continue;
-            }
-            let (_, text) = self.text_of(e);
-            if finders.iter().any(|f| f.find(text.as_bytes()).is_some()) {
+        // One pass over the texts on disk, a large read at a time (see `index::texts`).
+        let pids = match scope {
+            Some(s) => self.issue_pids(s as usize),
+            None => 0..self.entries.len(),
+        };
+        let scanned = self.texts.store.find_any(pids, &finders, |pid| {
+            if !already.iter().any(|c| c.0 == pid as u32) {
                 out.push(pid as u32);
             }
+            out.len() < self.weights.candidates
+        });
+        if let Err(e) = scanned {
+            self.text_failed(e.to_string());
         }
         out
     }
@@ -1189,19 +1297,22 @@ impl Engine {
         // first ranked without that cue, then its leading candidates again with it.
         let rank_one = |pid: u32, bm25: f32, with_person: bool| -> Option<Scored> {
             let e = self.entries.get(pid as usize)?;
-            let (p, text) = self.text_of(e);
+            let p = self.passage_of(e);
+            let t = self.text(pid)?;
+            let text = t.folded_text();
+            let label = self.label(e);
             let feat = if with_person {
                 let persons = e.persons.get_or_init(|| {
-                    e.sentences
+                    t.sentences
                         .iter()
                         .map(|r| text.get(r.clone()).is_some_and(|s| self.has_person(s)))
                         .collect()
                 });
-                matcher.features(text, &e.sentences, &e.label, |i| {
+                matcher.features(text, &t.sentences, &label, |i| {
                     persons.get(i).copied().unwrap_or(false)
                 })
             } else {
-                matcher.features(text, &e.sentences, &e.label, |_| false)
+                matcher.features(text, &t.sentences, &label, |_| false)
             };
             if !feat.required_ok {
                 return None;
@@ -1300,17 +1411,22 @@ impl Engine {
         let Some(e) = self.entries.get(pid as usize) else {
             return 0.0;
         };
-        let (_, own_text) = self.text_of(e);
+        let Some(own_text) = self.text(pid) else {
+            return 0.0;
+        };
         let own: Vec<f32> = matcher
-            .label_credit(own_text)
+            .label_credit(own_text.folded_text())
             .iter()
-            .zip(matcher.label_credit(&e.label))
+            .zip(matcher.label_credit(&self.label(e)))
             .map(|(a, b)| a.max(b))
             .collect();
         let mut elsewhere = vec![0f32; own.len()];
         for o in self.article_siblings(pid) {
+            let Some(t) = self.text(o.pid) else {
+                continue;
+            };
             for (i, c) in matcher
-                .label_credit(self.text_of(o).1)
+                .label_credit(t.folded_text())
                 .into_iter()
                 .enumerate()
             {
@@ -1343,8 +1459,10 @@ impl Engine {
             if kept.iter().any(|k| k.0 == e.text_hash) {
                 continue;
             }
-            let (_, text) = self.text_of(e);
-            let sh = shingles(text);
+            let Some(t) = self.text(pid) else {
+                continue;
+            };
+            let sh = shingles(t.folded_text());
             if kept.iter().any(|k| jaccard(&k.1, &sh) > 0.8) {
                 continue;
             }
@@ -1379,8 +1497,7 @@ impl Engine {
             q.clause
         );
         for s in scored.iter().take(5) {
-            let e = &self.entries[s.pid as usize];
-            let (p, _) = self.text_of(e);
+            let p = self.text(s.pid);
             let feat = &s.feat;
             tracing::debug!(
                 "{:.3} cov {:.2} ev {:.2} evs {:.2} miss {:.2} tog {} verb {} prox {:.2} cue {} | {}",
@@ -1393,14 +1510,17 @@ impl Engine {
                 feat.verbatim,
                 feat.proximity,
                 feat.cue,
-                p.text.chars().take(40).collect::<String>()
+                p.as_ref()
+                    .map(|t| t.orig.chars().take(40).collect::<String>())
+                    .unwrap_or_default()
             );
         }
     }
 
     fn hit(&self, rank: usize, pid: u32, score: f32, feat: Option<&Features>) -> Option<Hit> {
+        let t = self.text(pid)?;
         let none = Features {
-            sentences: self.entries.get(pid as usize)?.sentences.clone(),
+            sentences: t.sentences.clone(),
             ..Features::default()
         };
         let feat = feat.unwrap_or(&none);
@@ -1408,10 +1528,10 @@ impl Engine {
         let issue = self.corpus.issues.get(e.issue as usize)?;
         let p = issue.passages.get(e.passage as usize)?;
         let a = issue.articles.get(p.article)?;
-        let (_, folded_text) = self.text_of(e);
+        let folded_text = t.folded_text();
         let src = Source {
-            orig: &p.text,
-            folded: e.folded.as_ref(),
+            orig: &t.orig,
+            folded: t.folded.as_ref(),
         };
         let best_range = feat.sentences.get(feat.best).cloned().unwrap_or(0..0);
         Some(Hit {
@@ -1430,7 +1550,7 @@ impl Engine {
             pages: a.pages.clone(),
             clause: p.clause.clone(),
             source: a.source.clone(),
-            text: p.text.clone(),
+            text: t.orig.clone(),
             snippet: snippet(
                 &src,
                 folded_text,
@@ -1474,7 +1594,7 @@ impl Engine {
                     continue;
                 }
                 let label: f32 = matcher
-                    .label_credit(&e.label)
+                    .label_credit(&self.label(e))
                     .iter()
                     .zip(&matcher.concepts)
                     .map(|(credit, c)| credit * c.weight)
@@ -1583,11 +1703,23 @@ fn covering_parts<'a>(word: &str, parts: impl Iterator<Item = &'a String>) -> Ve
     }
 }
 
-fn hash_str(s: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    s.hash(&mut h);
-    h.finish()
+/// The folded lines by which readers name an article: title, printed title, column and
+/// source (谢松的文章, 吴紫骊那篇).
+fn article_label(a: &Article) -> Box<str> {
+    let mut label = String::new();
+    for line in [
+        Some(&a.title),
+        a.body_title.as_ref(),
+        Some(&a.column),
+        a.source.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        label.push_str(line);
+        label.push('\n');
+    }
+    fold_str(&label).into_boxed_str()
 }
 
 /// Character 4-grams of a text (packed, sorted, distinct), for near-duplicate detection.

@@ -31,6 +31,7 @@ pub mod lexicon;
 pub mod meta;
 pub mod noise;
 pub mod normalise;
+mod passage_text;
 pub mod query;
 pub mod rank;
 pub mod scope;
