@@ -136,6 +136,23 @@ fn read_manifest(dir: &Path) -> Result<Vec<Entry>, VerifyError> {
     Ok(entries)
 }
 
+/// Whether a file of `size` bytes hashing to `digest` is what its manifest line says.
+fn matches(path: PathBuf, e: &Entry, size: u64, digest: &[u8]) -> Result<(), VerifyError> {
+    if size != e.size {
+        return Err(VerifyError::Damaged {
+            path,
+            what: format!("应为 {} 字节，实际 {size} 字节", e.size),
+        });
+    }
+    if hex(digest) != e.sha256 {
+        return Err(VerifyError::Damaged {
+            path,
+            what: "校验和不符".into(),
+        });
+    }
+    Ok(())
+}
+
 /// Read one listed file and check it against its manifest line.
 fn read_checked(dir: &Path, e: &Entry) -> Result<Vec<u8>, VerifyError> {
     let path = dir.join(&e.name);
@@ -143,18 +160,7 @@ fn read_checked(dir: &Path, e: &Entry) -> Result<Vec<u8>, VerifyError> {
         path: path.clone(),
         err,
     })?;
-    if bytes.len() as u64 != e.size {
-        return Err(VerifyError::Damaged {
-            path,
-            what: format!("应为 {} 字节，实际 {} 字节", e.size, bytes.len()),
-        });
-    }
-    if hex(&Sha256::digest(&bytes)) != e.sha256 {
-        return Err(VerifyError::Damaged {
-            path,
-            what: "校验和不符".into(),
-        });
-    }
+    matches(path, e, bytes.len() as u64, &Sha256::digest(&bytes))?;
     Ok(bytes)
 }
 
@@ -178,19 +184,7 @@ fn check_file(dir: &Path, e: &Entry) -> Result<(), VerifyError> {
         size += n as u64;
         hasher.update(&buf[..n]);
     }
-    if size != e.size {
-        return Err(VerifyError::Damaged {
-            path,
-            what: format!("应为 {} 字节，实际 {size} 字节", e.size),
-        });
-    }
-    if hex(&hasher.finalize()) != e.sha256 {
-        return Err(VerifyError::Damaged {
-            path,
-            what: "校验和不符".into(),
-        });
-    }
-    Ok(())
+    matches(path, e, size, &hasher.finalize())
 }
 
 /// Open the generation in `dir` from memory, after checking every index file against the
