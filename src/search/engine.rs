@@ -124,6 +124,9 @@ pub struct Engine {
     texts: Texts,
     /// Folded article title, body title, column and source, per issue and article.
     article_labels: Vec<Vec<Box<str>>>,
+    /// Folded titles as questions about the issue compare them (`meta::printed_titles`),
+    /// per issue and article.
+    printed_titles: Vec<Vec<Box<str>>>,
     analyzer: Analyzer,
     reader: IndexReader,
     fields: Fields,
@@ -477,8 +480,10 @@ impl Engine {
         let mut entries = Vec::with_capacity(corpus.passage_count());
         let mut clauses: HashMap<ClauseRef, Vec<u32>> = HashMap::new();
         let mut article_labels = Vec::with_capacity(corpus.issues.len());
+        let mut printed_titles = Vec::with_capacity(corpus.issues.len());
         for (ii, issue) in corpus.issues.iter_mut().enumerate() {
             article_labels.push(issue.articles.iter().map(article_label).collect());
+            printed_titles.push(issue.articles.iter().map(meta::printed_titles).collect());
             for (pi, p) in issue.passages.iter_mut().enumerate() {
                 p.text = String::new();
                 let mut heads = String::new();
@@ -514,6 +519,7 @@ impl Engine {
                 failure: Mutex::new(None),
             },
             article_labels,
+            printed_titles,
             analyzer,
             reader,
             fields,
@@ -996,7 +1002,14 @@ impl Engine {
                 weight: m.weight,
             })
             .collect();
-        meta::answer(ask, &q.text, &words, &q.titles, &issues)
+        meta::answer(
+            ask,
+            &q.text,
+            &words,
+            &q.titles,
+            &issues,
+            &self.printed_titles,
+        )
     }
 
     /// The passage id of an article's first passage.

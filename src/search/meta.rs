@@ -191,21 +191,28 @@ pub(crate) struct Word<'a> {
     pub weight: f32,
 }
 
-/// How much of the question's words (by weight) an article's titles hold: the share, and the
-/// share that was matched through 《…》 exactly.
-fn title_share(article: &Article, words: &[Word], titles: &[String]) -> f32 {
-    let printed = fold_str(&format!(
+/// An article's titles as [`answer`] compares them: the folded title, a line break, the folded
+/// title printed above the body (or nothing). The engine folds them once, when it opens:
+/// a question about bylines weighs every article of the archive.
+pub(crate) fn printed_titles(a: &Article) -> Box<str> {
+    fold_str(&format!(
         "{}\n{}",
-        article.title,
-        article.body_title.as_deref().unwrap_or("")
-    ));
-    if titles.iter().any(|t| {
-        !t.is_empty() && (printed.contains(t.as_str()) || t.contains(&fold_str(&article.title)))
-    }) {
+        a.title,
+        a.body_title.as_deref().unwrap_or("")
+    ))
+    .into_boxed_str()
+}
+
+/// How much of the question's `relevant` words (by weight, `total` in all) an article's
+/// `printed` titles (see [`printed_titles`]) hold; 1 when a title in 《…》 matches.
+fn title_share(printed: &str, relevant: &[&Word], total: f32, titles: &[String]) -> f32 {
+    let title = printed.split('\n').next().unwrap_or("");
+    if titles
+        .iter()
+        .any(|t| !t.is_empty() && (printed.contains(t.as_str()) || t.contains(title)))
+    {
         return 1.0;
     }
-    let relevant: Vec<&Word> = words.iter().filter(|w| !is_meta_word(w.text)).collect();
-    let total: f32 = relevant.iter().map(|w| w.weight).sum();
     if total <= 0.0 {
         return 0.0;
     }
@@ -222,7 +229,7 @@ fn title_share(article: &Article, words: &[Word], titles: &[String]) -> f32 {
 const MIN_TITLE_SHARE: f32 = 0.6;
 
 /// Answer a question about the issue from `issues` (those in the question's scope, as
-/// (index, issue)). `None` when the question is not of that kind or names no article, column or
+/// (index, issue)); `printed` holds every article's [`printed_titles`] by the same index. `None` when the question is not of that kind or names no article, column or
 /// cover the scope holds: it is then searched as text.
 pub(crate) fn answer(
     ask: MetaAsk,
@@ -230,8 +237,9 @@ pub(crate) fn answer(
     words: &[Word],
     titles: &[String],
     issues: &[(usize, &Issue)],
+    printed: &[Vec<Box<str>>],
 ) -> Option<MetaAnswer> {
-    let named = || named_article(words, titles, issues);
+    let named = || named_article(words, titles, issues, printed);
     match ask {
         MetaAsk::Source | MetaAsk::Page => about(named()?, ask),
         MetaAsk::Cover => cover(q, issues),
@@ -259,11 +267,15 @@ fn named_article<'a>(
     words: &[Word],
     titles: &[String],
     issues: &[(usize, &'a Issue)],
+    printed: &[Vec<Box<str>>],
 ) -> Option<Named<'a>> {
+    let relevant: Vec<&Word> = words.iter().filter(|w| !is_meta_word(w.text)).collect();
+    let total: f32 = relevant.iter().map(|w| w.weight).sum();
     let mut best: Option<(f32, Named<'a>)> = None;
     for &(ii, issue) in issues {
         for (ai, a) in issue.articles.iter().enumerate() {
-            let s = title_share(a, words, titles);
+            let p = printed.get(ii).and_then(|t| t.get(ai)).map_or("", |p| &**p);
+            let s = title_share(p, &relevant, total, titles);
             if best.as_ref().is_none_or(|b| s > b.0 + 1e-6) {
                 let named = Named {
                     at: (ii, ai),
