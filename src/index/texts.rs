@@ -11,8 +11,9 @@
 //!   never a wrong text, a panic or, as a memory map would give, a SIGBUS.
 //!
 //! Layout (integers little-endian): the 16-byte [`MAGIC`], the passage count (u64), one
-//! [`Slot`] of [`SLOT_BYTES`] per passage, then the texts back to back in passage order, each
-//! followed by its folded form where folding changes it (so that a scan never folds).
+//! [`Slot`] of [`SLOT_BYTES`] per passage, the block count (u64) and one [`Block`] of
+//! [`BLOCK_BYTES`] per block, then the texts back to back in passage order, each followed by
+//! its folded form where folding changes it (so that a scan never folds).
 
 use super::fold::fold;
 use std::fs::File;
@@ -24,9 +25,62 @@ use std::path::{Path, PathBuf};
 pub(crate) const TEXTS_FILE: &str = "texts.bin";
 const MAGIC: &[u8; 16] = b"kuayue-texts 1\n\0";
 const SLOT_BYTES: usize = 32;
-/// The scan reads this much at a time: big enough that a scan costs few reads, small enough
-/// that it adds nothing one notices to the process's memory.
-const SCAN_CHUNK: usize = 1 << 20;
+/// Consecutive passages are grouped into blocks of about this many bytes of text, each with
+/// the set of ideographs its folded texts use: a scan for a word skips every block that lacks
+/// one of the word's characters, and reads the others one block at a time.
+const BLOCK_TEXT: u64 = 64 * 1024;
+/// The ideographs a block's set covers (CJK Unified Ideographs); other characters are not
+/// recorded, and a word made only of them is looked for everywhere.
+const IDEOGRAPHS: std::ops::RangeInclusive<u32> = 0x4E00..=0x9FFF;
+const SET_BYTES: usize = (0x9FFF - 0x4E00 + 1usize).div_ceil(8);
+const BLOCK_BYTES: usize = 8 + SET_BYTES;
+
+/// Which ideographs a block's folded texts use, one bit each.
+#[derive(Clone, PartialEq, Eq)]
+struct CharSet(Box<[u8]>);
+
+impl std::fmt::Debug for CharSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n: u32 = self.0.iter().map(|b| b.count_ones()).sum();
+        write!(f, "CharSet({n} ideographs)")
+    }
+}
+
+impl CharSet {
+    fn new() -> CharSet {
+        CharSet(vec![0u8; SET_BYTES].into_boxed_slice())
+    }
+
+    fn insert_all(&mut self, text: &str) {
+        for c in text.chars() {
+            if let Some(i) = CharSet::bit(c) {
+                self.0[i / 8] |= 1 << (i % 8);
+            }
+        }
+    }
+
+    fn bit(c: char) -> Option<usize> {
+        let u = c as u32;
+        IDEOGRAPHS
+            .contains(&u)
+            .then(|| (u - IDEOGRAPHS.start()) as usize)
+    }
+
+    /// Whether every ideograph of `word` is in the set.
+    fn may_hold(&self, word: &str) -> bool {
+        word.chars()
+            .filter_map(CharSet::bit)
+            .all(|i| self.0[i / 8] & (1 << (i % 8)) != 0)
+    }
+}
+
+/// A run of consecutive passages and the ideographs they use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Block {
+    first: u32,
+    count: u32,
+    chars: CharSet,
+}
 
 /// Where one passage's text is, and what it must hash to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,15 +112,15 @@ pub(crate) fn write<'a>(
     dir: &Path,
     texts: impl Iterator<Item = &'a str> + Clone,
 ) -> io::Result<()> {
-    let count = texts.clone().count();
-    let mut out = BufWriter::new(File::create(dir.join(TEXTS_FILE))?);
-    out.write_all(MAGIC)?;
-    out.write_all(&(count as u64).to_le_bytes())?;
-    let mut offset = (MAGIC.len() + 8 + count * SLOT_BYTES) as u64;
     let long = |n: usize| u32::try_from(n).map_err(|_| io::Error::other("passage over 4 GB"));
-    // The folded forms that differ (a few in a hundred), kept for the second pass.
-    let mut changed: Vec<Option<String>> = Vec::with_capacity(count);
-    for text in texts.clone() {
+    // First the tables, with offsets counted from the start of the texts.
+    let mut slots: Vec<[u8; SLOT_BYTES]> = Vec::new();
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut block_text = 0u64;
+    // The folded forms that differ (a few in a hundred), kept for writing the texts.
+    let mut changed: Vec<Option<String>> = Vec::new();
+    let mut offset = 0u64;
+    for (pid, text) in texts.clone().enumerate() {
         let len = long(text.len())?;
         let folded = fold(text);
         let folded_len = if folded.text != text {
@@ -74,13 +128,50 @@ pub(crate) fn write<'a>(
         } else {
             0
         };
-        out.write_all(&offset.to_le_bytes())?;
-        out.write_all(&len.to_le_bytes())?;
-        out.write_all(&folded_len.to_le_bytes())?;
-        out.write_all(&hash_str(text).to_le_bytes())?;
-        out.write_all(&hash_str(&folded.text).to_le_bytes())?;
-        offset += u64::from(len) + u64::from(folded_len);
+        let mut slot = [0u8; SLOT_BYTES];
+        slot[0..8].copy_from_slice(&offset.to_le_bytes());
+        slot[8..12].copy_from_slice(&len.to_le_bytes());
+        slot[12..16].copy_from_slice(&folded_len.to_le_bytes());
+        slot[16..24].copy_from_slice(&hash_str(text).to_le_bytes());
+        slot[24..32].copy_from_slice(&hash_str(&folded.text).to_le_bytes());
+        slots.push(slot);
+        let bytes = u64::from(len) + u64::from(folded_len);
+        offset += bytes;
+        match blocks.last_mut() {
+            Some(b) if block_text + bytes <= BLOCK_TEXT => {
+                b.count += 1;
+                b.chars.insert_all(&folded.text);
+                block_text += bytes;
+            }
+            _ => {
+                let mut chars = CharSet::new();
+                chars.insert_all(&folded.text);
+                blocks.push(Block {
+                    first: long(pid)?,
+                    count: 1,
+                    chars,
+                });
+                block_text = bytes;
+            }
+        }
         changed.push((folded_len != 0).then_some(folded.text));
+    }
+    let count = slots.len();
+    let texts_start =
+        (MAGIC.len() + 8 + count * SLOT_BYTES + 8 + blocks.len() * BLOCK_BYTES) as u64;
+    let mut out = BufWriter::new(File::create(dir.join(TEXTS_FILE))?);
+    out.write_all(MAGIC)?;
+    out.write_all(&(count as u64).to_le_bytes())?;
+    for mut slot in slots {
+        let at = u64_at(&slot, 0) + texts_start;
+        slot[0..8].copy_from_slice(&at.to_le_bytes());
+        out.write_all(&slot)?;
+    }
+    out.write_all(&(blocks.len() as u64).to_le_bytes())?;
+    for b in &blocks {
+        out.write_all(&b.first.to_le_bytes())?;
+        out.write_all(&b.count.to_le_bytes())?;
+        out.write_all(&b.chars.0)?;
     }
     for (text, folded) in texts.zip(&changed) {
         out.write_all(text.as_bytes())?;
@@ -97,6 +188,7 @@ pub(crate) struct TextStore {
     file: File,
     path: PathBuf,
     slots: Vec<Slot>,
+    blocks: Vec<Block>,
 }
 
 fn u64_at(b: &[u8], at: usize) -> u64 {
@@ -131,8 +223,36 @@ impl TextStore {
             .ok_or_else(|| bad("段落表超出文件"))?;
         let mut table = vec![0u8; table_len];
         file.read_exact_at(&mut table, 24)?;
+        let blocks_at = (24 + table_len) as u64;
+        let mut n = [0u8; 8];
+        file.read_exact_at(&mut n, blocks_at)
+            .map_err(|_| bad("块表不完整"))?;
+        let n_blocks = usize::try_from(u64::from_le_bytes(n)).map_err(|_| bad("块数不对"))?;
+        let blocks_len = n_blocks
+            .checked_mul(BLOCK_BYTES)
+            .filter(|&len| blocks_at + 8 + len as u64 <= size)
+            .ok_or_else(|| bad("块表超出文件"))?;
+        let mut raw_blocks = vec![0u8; blocks_len];
+        file.read_exact_at(&mut raw_blocks, blocks_at + 8)?;
+        let mut blocks: Vec<Block> = Vec::with_capacity(n_blocks);
+        for raw in raw_blocks.chunks_exact(BLOCK_BYTES) {
+            let b = Block {
+                first: u32_at(raw, 0),
+                count: u32_at(raw, 4),
+                chars: CharSet(raw[8..].to_vec().into_boxed_slice()),
+            };
+            // Blocks cover the passages in order, each once.
+            let next = blocks.last().map_or(0, |l| l.first + l.count);
+            if b.first != next || b.count == 0 {
+                return Err(bad("块表与段落表不符"));
+            }
+            blocks.push(b);
+        }
+        if blocks.last().map_or(0, |l| (l.first + l.count) as usize) != count {
+            return Err(bad("块表与段落表不符"));
+        }
         let mut slots = Vec::with_capacity(count);
-        let mut expected = (24 + table_len) as u64;
+        let mut expected = blocks_at + 8 + blocks_len as u64;
         for raw in table.chunks_exact(SLOT_BYTES) {
             let folded_len = u32_at(raw, 12);
             let slot = Slot {
@@ -152,7 +272,12 @@ impl TextStore {
         if expected != size {
             return Err(bad("文件长度与段落表不符"));
         }
-        Ok(TextStore { file, path, slots })
+        Ok(TextStore {
+            file,
+            path,
+            slots,
+            blocks,
+        })
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -192,26 +317,36 @@ impl TextStore {
     /// The passages among `pids` whose folded text holds one of `needles` (folded words), in
     /// passage order, each given once to `hit` until it returns false.
     ///
-    /// The bytes are searched as they lie on disk, a large read at a time, and not checked:
-    /// a scan of a whole archive must cost little more than reading it, and every passage
-    /// found is read (and checked) again by the caller anyway. Where folding changes a text,
-    /// its stored folded form is what is searched.
+    /// Blocks that lack a character of every needle are skipped unread. The others are read a
+    /// block at a time and their bytes searched as they lie on disk, not checked: a scan of a
+    /// whole archive must cost little more than reading it, and every passage found is read
+    /// (and checked) again by the caller anyway. Where folding changes a text, its stored
+    /// folded form is what is searched.
     pub(crate) fn find_any(
         &self,
         pids: std::ops::Range<usize>,
         needles: &[memchr::memmem::Finder<'_>],
         mut hit: impl FnMut(usize) -> bool,
     ) -> io::Result<()> {
+        let words: Vec<&str> = needles
+            .iter()
+            .filter_map(|f| std::str::from_utf8(f.needle()).ok())
+            .collect();
         let last_pid = pids.end.min(self.slots.len());
         let mut buf = Vec::new();
-        let mut i = pids.start;
-        while i < last_pid {
+        for b in &self.blocks {
+            let (first, end) = (b.first as usize, (b.first + b.count) as usize);
+            if end <= pids.start || first >= last_pid {
+                continue;
+            }
+            // A needle that is not text (never made by the engine) is looked for everywhere.
+            if words.len() == needles.len() && !words.iter().any(|w| b.chars.may_hold(w)) {
+                continue;
+            }
+            let i = first.max(pids.start);
+            let end = end.min(last_pid);
             let start = self.slots[i].offset;
             let end_of = |s: &Slot| s.offset + u64::from(s.len) + u64::from(s.folded_len);
-            let mut end = i + 1;
-            while end < last_pid && end_of(&self.slots[end]) - start <= SCAN_CHUNK as u64 {
-                end += 1;
-            }
             let chunk = &self.slots[i..end];
             buf.resize((end_of(&chunk[chunk.len() - 1]) - start) as usize, 0);
             self.file
@@ -245,7 +380,6 @@ impl TextStore {
                     return Ok(());
                 }
             }
-            i = end;
         }
         Ok(())
     }
@@ -326,6 +460,14 @@ mod tests {
             })
             .unwrap();
         assert_eq!(first, vec![0], "the search stops when asked");
+        // The long passage has a block of its own, whose characters rule out 政治.
+        assert_eq!(store.blocks.len(), 2);
+        assert!(store.blocks[0].chars.may_hold("政治广东"));
+        assert!(!store.blocks[1].chars.may_hold("政治"));
+        assert!(
+            store.blocks[1].chars.may_hold("段abc"),
+            "only ideographs count"
+        );
         assert!(store.read(4).is_err());
     }
 
